@@ -1,0 +1,44 @@
+// Shared helpers for tests: temporary directories, file bytes, running commands.
+#ifndef EMBARC_TESTS_SUPPORT_SUPPORT_H_
+#define EMBARC_TESTS_SUPPORT_SUPPORT_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace embarc::testing {
+
+// A fresh directory under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::string ReadFileText(const std::filesystem::path& path);
+void WriteFileText(const std::filesystem::path& path, const std::string& text);
+// XORs one byte of a file with 0x01.
+void FlipByte(const std::filesystem::path& path, std::uint64_t offset);
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs argv (no shell) and captures stdout and stderr.
+CommandResult RunCommand(const std::vector<std::string>& argv);
+
+std::filesystem::path CorpusDir();   // ../shared/corpus
+std::filesystem::path SourceDir();   // the repository
+std::string EmbarcBinary();
+
+}  // namespace embarc::testing
+
+#endif  // EMBARC_TESTS_SUPPORT_SUPPORT_H_
