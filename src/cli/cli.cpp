@@ -1,14 +1,313 @@
 #include "embarc/cli/cli.h"
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/history.h"
+#include "embarc/capture/pipeline.h"
+#include "embarc/capture/record.h"
+#include "embarc/html/extract.h"
+#include "embarc/net/fetcher.h"
+#include "embarc/platform/platform.h"
+#include "embarc/store/archive.h"
+#include "embarc/verify/verify.h"
 
 namespace embarc::cli {
+namespace {
+
+struct Options {
+  std::string command;
+  std::vector<std::string> args;            // positional arguments after the command
+  std::map<std::string, std::vector<std::string>> flags;  // command flags with values
+  std::string archive_dir;
+  bool json = false;
+  net::FetchOptions fetch;
+  std::vector<std::string> tsa;
+  bool Has(const std::string& f) const { return flags.contains(f); }
+};
+
+// A command: its name, one line of help, the flags it takes (name -> takes a value), and its function.
+struct Command {
+  const char* name;
+  const char* help;
+  std::map<std::string, bool> flags;
+  std::function<Result<int>(const Options&)> run;
+};
+
+std::vector<Command>& Commands();
+
+void Print(const std::string& line) { std::fprintf(stdout, "%s\n", line.c_str()); }
+void Note(const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); }
+
+capture::Clock MakeClock() {
+  // EMBARC_NOW pins the clock (tests, reproducible demos); otherwise the system clock.
+  if (const char* fixed = std::getenv("EMBARC_NOW"); fixed != nullptr && *fixed != '\0') {
+    auto t = capture::ParseRfc3339(fixed);
+    if (t) {
+      const auto pinned = *t;
+      return [pinned] { return pinned; };
+    }
+  }
+  return [] { return std::chrono::system_clock::now(); };
+}
+
+Result<std::unique_ptr<net::Fetcher>> MakeFetcher(const Options& o) { return net::MakeCurlFetcher(o.fetch); }
+
+Result<std::vector<platform::PostRef>> ParsePostUrls(const std::vector<std::string>& urls) {
+  std::vector<platform::PostRef> out;
+  for (const std::string& u : urls) {
+    auto ref = platform::ParsePostUrl(u);
+    if (!ref) return Fail(ErrorCode::kInvalidArgument, "not a post URL embarc knows: " + u);
+    out.push_back(*ref);
+  }
+  return out;
+}
+
+nlohmann::ordered_json QuoteToJson(const std::optional<platform::Quote>& q) {
+  if (!q) return nullptr;
+  return {{"text", q->text}, {"author_name", q->author_name}, {"date", q->date}};
+}
+
+// --- commands ---------------------------------------------------------------
+
+Result<int> RunInit(const Options& o) {
+  if (!o.args.empty()) return Fail(ErrorCode::kInvalidArgument, "init takes no arguments (use --archive DIR)");
+  EMBARC_ASSIGN_OR_RETURN(std::string key_id, store::Archive::Init(o.archive_dir, capture::Rfc3339Ms(MakeClock()())));
+  if (o.json) {
+    Print(nlohmann::json{{"archive", o.archive_dir}, {"key_id", key_id}}.dump());
+  } else {
+    Print("created archive " + o.archive_dir);
+    Print("signing key id " + key_id);
+  }
+  return 0;
+}
+
+Result<int> RunExtract(const Options& o) {
+  if (o.args.empty()) return Fail(ErrorCode::kInvalidArgument, "extract needs FILE or URL arguments");
+  EMBARC_ASSIGN_OR_RETURN(auto fetcher, MakeFetcher(o));
+  for (const std::string& source : o.args) {
+    std::string base;
+    auto doc = capture::LoadDocument(*fetcher, source, &base);
+    if (!doc) return WithContext(doc.error(), source);
+    auto posts = html::ExtractEmbeds(*doc, base);
+    if (!posts) return WithContext(posts.error(), source);
+    for (const platform::ExtractedPost& p : *posts) {
+      nlohmann::ordered_json line = {{"source", source},
+                             {"platform", p.ref.platform},
+                             {"post_id", p.ref.post_id},
+                             {"url", p.ref.url},
+                             {"author", p.ref.author ? nlohmann::ordered_json(*p.ref.author) : nlohmann::ordered_json()},
+                             {"occurrences", p.occurrences},
+                             {"quote", QuoteToJson(p.quote)}};
+      Print(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+  }
+  return 0;
+}
+
+int ExitForReport(const capture::RunReport& report) {
+  for (const auto& a : report.articles) {
+    if (a.bad_input) return 2;
+  }
+  return report.failures() > 0 ? 4 : 0;
+}
+
+void PrintReport(const Options& o, const capture::RunReport& report) {
+  for (const auto& a : report.articles) {
+    if (o.json) {
+      Print(nlohmann::json{{"article", a.url}, {"ok", a.ok}, {"error", a.ok ? nlohmann::json() : nlohmann::json(a.error)},
+                           {"posts", a.posts.size()}}.dump());
+    } else if (a.ok) {
+      Print("article " + a.url + ": " + std::to_string(a.posts.size()) + " embedded post(s)");
+    } else {
+      Note("embarc: article " + a.source + " failed: " + a.error);
+    }
+  }
+  for (const auto& p : report.posts) {
+    if (o.json) {
+      Print(nlohmann::json{{"platform", p.post.platform}, {"post_id", p.post.post_id}, {"url", p.post.url},
+                           {"state", platform::PostStateName(p.state)}, {"change", p.change}, {"reason", p.reason},
+                           {"record_hash", p.record_hash}, {"leaf_index", p.leaf_index}, {"media", p.media},
+                           {"media_failed", p.media_failed}}.dump());
+    } else {
+      std::string line = "  " + p.post.platform + " " + p.post.post_id + " " + platform::PostStateName(p.state) + " (" +
+                         p.change + ")";
+      if (p.media > 0) line += ", media " + std::to_string(p.media - p.media_failed) + "/" + std::to_string(p.media);
+      line += ", record " + p.record_hash.substr(0, 16) + "…";
+      if (p.state != platform::PostState::kAvailable) line += " — " + p.reason;
+      Print(line);
+    }
+  }
+  if (!o.json) {
+    Print(std::to_string(report.posts.size()) + " snapshot(s) signed and indexed; " +
+          std::to_string(report.failures()) + " failure(s)");
+  }
+}
+
+Result<int> RunArchive(const Options& o) {
+  if (o.Has("--feed") || o.Has("--sitemap") || o.Has("--depth")) {
+    return Fail(ErrorCode::kInvalidArgument, "--depth, --feed and --sitemap are not implemented yet");
+  }
+  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
+  EMBARC_ASSIGN_OR_RETURN(auto fetcher, MakeFetcher(o));
+  EMBARC_ASSIGN_OR_RETURN(auto report, capture::ArchiveArticles(*archive, *fetcher, o.args, MakeClock()));
+  PrintReport(o, report);
+  return ExitForReport(report);
+}
+
+Result<int> RunCapture(const Options& o) {
+  if (o.args.empty()) return Fail(ErrorCode::kInvalidArgument, "capture needs POST_URL arguments");
+  EMBARC_ASSIGN_OR_RETURN(auto posts, ParsePostUrls(o.args));
+  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
+  EMBARC_ASSIGN_OR_RETURN(auto fetcher, MakeFetcher(o));
+  EMBARC_ASSIGN_OR_RETURN(auto report, capture::CapturePosts(*archive, *fetcher, posts, MakeClock()));
+  PrintReport(o, report);
+  return ExitForReport(report);
+}
+
+Result<int> RunVerify(const Options& o) {
+  verify::VerifyOptions vo;
+  EMBARC_ASSIGN_OR_RETURN(vo.posts, ParsePostUrls(o.args));
+  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/false));
+  EMBARC_ASSIGN_OR_RETURN(auto report, verify::VerifyArchive(*archive, vo));
+  if (o.json) {
+    Print(nlohmann::json{{"ok", true}, {"warc_files", report.warc_files}, {"warc_records", report.warc_records},
+                         {"snapshots", report.snapshots}, {"signatures", report.signatures},
+                         {"captures", report.captures}, {"keys", report.keys}}.dump());
+  } else {
+    Print("verified: " + std::to_string(report.warc_files) + " WARC file(s), " + std::to_string(report.warc_records) +
+          " WARC record(s), " + std::to_string(report.snapshots) + " snapshot record(s), " +
+          std::to_string(report.signatures) + " signature(s), " + std::to_string(report.captures) +
+          " capture(s) re-hashed at their offsets");
+  }
+  return 0;
+}
+
+Result<int> RunHistory(const Options& o) {
+  EMBARC_ASSIGN_OR_RETURN(auto posts, ParsePostUrls(o.args));
+  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/false));
+  EMBARC_ASSIGN_OR_RETURN(std::string out, RenderHistory(archive->index(), posts, o.json));
+  std::fputs(out.c_str(), stdout);
+  return 0;
+}
+
+std::string Usage() {
+  std::string u = "usage: embarc [--archive DIR] [--json] COMMAND [ARGS]\n\ncommands:\n";
+  for (const Command& c : Commands()) u += "  " + std::string(c.name) + std::string(12 - std::min<std::size_t>(11, std::string(c.name).size()), ' ') + c.help + "\n";
+  u += "\nglobal options: --archive DIR (else $EMBARC_ARCHIVE, else ./archive), --json,\n"
+       "  --connect-to HOST:PORT:ADDR:PORT (repeatable), --cacert FILE, --allow-private-addresses, --tsa URL,\n"
+       "  --timeout SECONDS (per request, default 30)\n"
+       "exit codes: 0 ok, 1 change found (recheck), 2 bad usage or input, 3 integrity failure,\n"
+       "  4 some captures failed, 5 internal error\n";
+  return u;
+}
+
+Result<int> RunHelp(const Options&) {
+  std::fputs(Usage().c_str(), stdout);
+  return 0;
+}
+
+std::vector<Command>& Commands() {
+  static std::vector<Command> commands = {
+      {"init", "create an archive: database, keys (private key mode 0600)", {}, RunInit},
+      {"extract", "print the embedded posts of FILE|URL... as JSON Lines", {}, RunExtract},
+      {"archive", "capture article(s) URL|FILE... and every embedded post",
+       {{"--depth", true}, {"--feed", true}, {"--sitemap", true}}, RunArchive},
+      {"capture", "capture POST_URL... directly", {}, RunCapture},
+      {"verify", "offline integrity check of the archive [or of POST_URL...]", {}, RunVerify},
+      {"history", "every snapshot of POST_URL (all posts without one)", {}, RunHistory},
+      {"help", "this text", {}, RunHelp},
+  };
+  return commands;
+}
+
+// Global options are accepted before or after the command name.
+Result<Options> ParseArgs(std::span<char*> argv) {
+  Options o;
+  if (const char* env = std::getenv("EMBARC_ARCHIVE"); env != nullptr && *env != '\0') {
+    o.archive_dir = env;
+  } else {
+    o.archive_dir = "archive";
+  }
+  std::vector<std::string> rest;
+  for (std::size_t i = 1; i < argv.size(); ++i) rest.emplace_back(argv[i]);
+  const Command* command = nullptr;
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    const std::string& a = rest[i];
+    auto value = [&](const std::string& name) -> Result<std::string> {
+      if (i + 1 >= rest.size()) return Fail(ErrorCode::kInvalidArgument, name + " needs a value");
+      return rest[++i];
+    };
+    if (a == "--archive") {
+      EMBARC_ASSIGN_OR_RETURN(o.archive_dir, value(a));
+    } else if (a == "--json") {
+      o.json = true;
+    } else if (a == "--connect-to") {
+      EMBARC_ASSIGN_OR_RETURN(std::string v, value(a));
+      o.fetch.connect_to.push_back(v);
+    } else if (a == "--cacert") {
+      EMBARC_ASSIGN_OR_RETURN(o.fetch.ca_file, value(a));
+    } else if (a == "--timeout") {
+      EMBARC_ASSIGN_OR_RETURN(std::string v, value(a));
+      char* end = nullptr;
+      const double secs = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end != '\0' || !(secs > 0) || secs > 3600) {
+        return Fail(ErrorCode::kInvalidArgument, "--timeout takes seconds between 0 and 3600");
+      }
+      o.fetch.total_timeout = std::chrono::milliseconds(static_cast<long>(secs * 1000));
+      o.fetch.first_byte_timeout = std::min(o.fetch.first_byte_timeout, o.fetch.total_timeout);
+      o.fetch.connect_timeout = std::min(o.fetch.connect_timeout, o.fetch.total_timeout);
+    } else if (a == "--allow-private-addresses") {
+      o.fetch.allow_private_addresses = true;
+    } else if (a == "--tsa") {
+      EMBARC_ASSIGN_OR_RETURN(std::string v, value(a));
+      o.tsa.push_back(v);
+    } else if (a == "--help" || a == "-h") {
+      o.command = "help";
+      return o;
+    } else if (command == nullptr && !a.starts_with("-")) {
+      for (const Command& c : Commands()) {
+        if (a == c.name) command = &c;
+      }
+      if (command == nullptr) return Fail(ErrorCode::kInvalidArgument, "unknown command '" + a + "' (see embarc help)");
+      o.command = a;
+    } else if (command != nullptr && command->flags.contains(a)) {
+      if (command->flags.at(a)) {
+        EMBARC_ASSIGN_OR_RETURN(std::string v, value(a));
+        o.flags[a].push_back(v);
+      } else {
+        o.flags[a];
+      }
+    } else if (a.starts_with("--") && a != "--") {
+      return Fail(ErrorCode::kInvalidArgument, "unknown option " + a);
+    } else if (command == nullptr) {
+      return Fail(ErrorCode::kInvalidArgument, "missing command (see embarc help)");
+    } else {
+      o.args.push_back(a);
+    }
+  }
+  if (command == nullptr) return Fail(ErrorCode::kInvalidArgument, "missing command (see embarc help)");
+  return o;
+}
+
+}  // namespace
 
 int ExitCodeFor(ErrorCode code) {
   switch (code) {
     case ErrorCode::kInvalidArgument:
     case ErrorCode::kNotFound:
     case ErrorCode::kLimitExceeded:
+    case ErrorCode::kFailedPrecondition:
       return 2;
     case ErrorCode::kCorruption:
       return 3;
@@ -21,9 +320,27 @@ int ExitCodeFor(ErrorCode code) {
 }
 
 int Main(std::span<char*> argv) {
-  (void)argv;
-  std::fprintf(stderr, "embarc: not implemented yet\n");
-  return 5;
+  auto options = ParseArgs(argv);
+  if (!options) {
+    std::fprintf(stderr, "embarc: %s\n", options.error().message.c_str());
+    return 2;
+  }
+  for (const Command& c : Commands()) {
+    if (options->command != c.name) continue;
+    Result<int> r = [&]() -> Result<int> {
+      try {
+        return c.run(*options);
+      } catch (const std::exception& e) {
+        return Fail(ErrorCode::kInternal, std::string("internal error: ") + e.what());
+      }
+    }();
+    std::fflush(stdout);
+    if (r) return *r;
+    std::fprintf(stderr, "embarc: %s\n", r.error().message.c_str());
+    return ExitCodeFor(r.error().code);
+  }
+  std::fprintf(stderr, "embarc: unknown command\n");
+  return 2;
 }
 
 }  // namespace embarc::cli

@@ -16,6 +16,8 @@
 
 namespace embarc::platform {
 
+class EmbedMatcher;  // private hook (src/platform/embed_matcher.h): how an adapter finds its embeds in a DOM
+
 // A post's identity is (platform, post_id); url and author are presentation.
 struct PostRef {
   std::string platform;                // "twitter", "youtube", ...
@@ -81,6 +83,9 @@ class Adapter {
   virtual Observation Interpret(const PostRef& post, std::span<const net::FetchResponse> answers) const = 0;
   // Whether posts of this platform are archived (Spotify is recognised but is not a post).
   virtual bool is_post_platform() const { return true; }
+  // Recognises this platform's embed markup for html::ExtractEmbeds; nullptr if the
+  // platform has none. Owned by the adapter.
+  virtual const EmbedMatcher* embed_matcher() const { return nullptr; }
 };
 
 // All adapters, in registry order.

@@ -1,0 +1,66 @@
+// The archiving pipeline: articles -> embeds -> capture plans -> WARC -> signed records -> index.
+#ifndef EMBARC_CAPTURE_PIPELINE_H_
+#define EMBARC_CAPTURE_PIPELINE_H_
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "embarc/core/result.h"
+#include "embarc/net/fetcher.h"
+#include "embarc/platform/platform.h"
+#include "embarc/store/archive.h"
+
+namespace embarc::capture {
+
+inline constexpr std::size_t kMaxArticleFileBytes = 16u << 20;  // local article files
+inline constexpr std::size_t kMaxMediaBytes = 32u << 20;        // one photo or video variant
+inline constexpr std::size_t kPostsPerBatch = 256;              // posts fetched, written and committed together
+
+using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+struct PostOutcome {
+  platform::PostRef post;
+  platform::PostState state = platform::PostState::kUnreachable;
+  std::string reason;
+  std::string change;
+  std::string record_hash;
+  std::uint64_t leaf_index = 0;
+  std::size_t media = 0;
+  std::size_t media_failed = 0;
+};
+
+struct ArticleOutcome {
+  std::string source;        // the URL or file as given
+  std::string url;           // the article URL recorded (file:// for files)
+  bool ok = false;
+  std::string error;         // when !ok
+  bool bad_input = false;    // the article was fetched but its HTML was refused (size, depth)
+  std::vector<platform::ExtractedPost> posts;
+};
+
+struct RunReport {
+  std::vector<ArticleOutcome> articles;
+  std::vector<PostOutcome> posts;
+  // Articles that could not be read or fetched, and posts whose state is unreachable or rate_limited.
+  std::size_t failures() const;
+};
+
+// Reads a local file or fetches a URL and returns the document bytes, for `extract`.
+// Errors: kInvalidArgument (not http(s), unreadable file), kLimitExceeded, kNetwork.
+[[nodiscard]] Result<std::string> LoadDocument(net::Fetcher& fetcher, const std::string& source, std::string* final_url);
+
+// Archives articles (http(s) URLs or local files): captures each article, extracts its
+// embeds, and captures every embedded post. Inputs are validated before anything is written.
+[[nodiscard]] Result<RunReport> ArchiveArticles(store::Archive& archive, net::Fetcher& fetcher,
+                                                const std::vector<std::string>& inputs, const Clock& now);
+
+// Captures posts directly (a new snapshot for each).
+[[nodiscard]] Result<RunReport> CapturePosts(store::Archive& archive, net::Fetcher& fetcher,
+                                             const std::vector<platform::PostRef>& posts, const Clock& now);
+
+}  // namespace embarc::capture
+
+#endif  // EMBARC_CAPTURE_PIPELINE_H_

@@ -1,0 +1,62 @@
+// An archive folder: its marker file, index, keys, WARC directory and write lock.
+// Layout (archive/FORMAT.md):
+//   <dir>/embarc-archive.json   marker {"format":"embarc-archive","version":1}
+//   <dir>/index.sqlite3         the index (WAL)
+//   <dir>/keys/signing.key      Ed25519 private key, PKCS#8 PEM, mode 0600
+//   <dir>/keys/<key_id>.pub.pem public keys, one per key ever used
+//   <dir>/warc/*.warc.gz        raw captures
+//   <dir>/log/                  the Merkle log
+//   <dir>/.lock                 writers hold an exclusive flock on it
+#ifndef EMBARC_STORE_ARCHIVE_H_
+#define EMBARC_STORE_ARCHIVE_H_
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "embarc/core/result.h"
+#include "embarc/crypto/ed25519.h"
+#include "embarc/store/index.h"
+
+namespace embarc::store {
+
+inline constexpr const char* kMarkerFile = "embarc-archive.json";
+inline constexpr int kArchiveFormatVersion = 1;
+
+class Archive {
+ public:
+  // Creates an archive in `dir` (created if absent; must be empty otherwise) with a new
+  // Ed25519 key. Returns the key id. Errors: kInvalidArgument if `dir` is a non-empty
+  // folder or already an archive; kIo.
+  [[nodiscard]] static Result<std::string> Init(const std::filesystem::path& dir, const std::string& now);
+
+  // Opens an existing archive. `for_writing` takes the exclusive write lock (waits for
+  // other writers). Errors: kNotFound "no embarc archive at DIR" when the folder or its
+  // marker is missing; kInvalidArgument for a folder that is not an embarc archive.
+  [[nodiscard]] static Result<std::unique_ptr<Archive>> Open(const std::filesystem::path& dir, bool for_writing);
+
+  ~Archive();
+
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path warc_dir() const { return dir_ / "warc"; }
+  std::filesystem::path log_dir() const { return dir_ / "log"; }
+  std::filesystem::path key_dir() const { return dir_ / "keys"; }
+  Index& index() { return *index_; }
+
+  // The current signing key. Errors: kFailedPrecondition when the key file is readable by others.
+  [[nodiscard]] Result<std::unique_ptr<crypto::Ed25519Signer>> LoadSigner() const;
+  // Every key the archive has used, by key id (from the index and keys/*.pub.pem).
+  [[nodiscard]] Result<std::map<std::string, std::unique_ptr<crypto::Verifier>>> LoadVerifiers();
+
+ private:
+  Archive(std::filesystem::path dir, std::unique_ptr<Index> index, int lock_fd)
+      : dir_(std::move(dir)), index_(std::move(index)), lock_fd_(lock_fd) {}
+  std::filesystem::path dir_;
+  std::unique_ptr<Index> index_;
+  int lock_fd_ = -1;
+};
+
+}  // namespace embarc::store
+
+#endif  // EMBARC_STORE_ARCHIVE_H_

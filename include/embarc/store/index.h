@@ -1,0 +1,132 @@
+// The archive's index: articles, posts, embeds, captures and snapshots.
+// SQLite (WAL) is the first implementation; nothing outside src/store/ knows it.
+// Schema and migrations: archive/FORMAT.md "index.sqlite3".
+#ifndef EMBARC_STORE_INDEX_H_
+#define EMBARC_STORE_INDEX_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "embarc/core/result.h"
+
+namespace embarc::store {
+
+inline constexpr int kSchemaVersion = 1;
+
+struct KeyRow {
+  std::string key_id;
+  std::string public_key_pem;
+  std::string created_at;
+};
+
+struct ArticleRow {
+  std::int64_t id = 0;
+  std::string url;
+  std::string first_seen;
+};
+
+struct PostRow {
+  std::int64_t id = 0;
+  std::string platform;
+  std::string post_id;
+  std::string url;
+  std::optional<std::string> author;
+  std::string first_seen;
+};
+
+struct EmbedRow {
+  std::int64_t article_id = 0;
+  std::int64_t post_ref = 0;
+  int occurrences = 0;
+  std::optional<std::string> quote_json;   // canonical JSON {"author_name","date","text"}
+  std::optional<std::string> quote_sha256;
+  std::optional<std::string> embedded_version;
+  std::string first_seen;
+};
+
+// One fetch: a WARC response (and request/metadata) record, or a failed attempt.
+struct CaptureRow {
+  std::int64_t id = 0;
+  std::string url;
+  std::string fetched_at;
+  std::string outcome;                  // net::FetchOutcomeName
+  std::optional<int> http_status;
+  std::optional<std::string> error;
+  std::optional<std::string> warc_file;
+  std::uint64_t response_offset = 0;
+  std::uint64_t response_length = 0;
+  std::optional<std::string> warc_record_id;   // of the response record
+  std::optional<std::string> payload_sha256;   // hex
+};
+
+struct SnapshotRow {
+  std::int64_t id = 0;
+  std::int64_t post_ref = 0;
+  std::uint64_t leaf_index = 0;
+  std::string record_hash;     // hex SHA-256 of `record`
+  std::string observed_at;
+  std::string state;
+  std::string change;
+  std::optional<std::string> content_sha256;
+  std::optional<std::string> previous;
+  std::string record;          // canonical JSON bytes
+  std::string envelope;        // DSSE envelope JSON
+  std::vector<std::int64_t> capture_ids;
+};
+
+// Everything one capture run adds, written in one transaction.
+struct Batch {
+  std::vector<CaptureRow> captures;                       // ids assigned on commit
+  struct Snapshot {
+    SnapshotRow row;
+    std::vector<std::size_t> capture_positions;           // indexes into `captures`
+  };
+  std::vector<Snapshot> snapshots;
+};
+
+class Index {
+ public:
+  virtual ~Index() = default;
+
+  [[nodiscard]] virtual Result<void> AddKey(const KeyRow& key) = 0;
+  [[nodiscard]] virtual Result<std::vector<KeyRow>> Keys() = 0;
+
+  [[nodiscard]] virtual Result<std::int64_t> UpsertArticle(const std::string& url, const std::string& now) = 0;
+  [[nodiscard]] virtual Result<std::int64_t> UpsertPost(const PostRow& post) = 0;  // by (platform, post_id)
+  [[nodiscard]] virtual Result<void> UpsertEmbed(const EmbedRow& embed) = 0;
+  [[nodiscard]] virtual Result<void> LinkArticleCapture(std::int64_t article_id, std::int64_t capture_id) = 0;
+
+  [[nodiscard]] virtual Result<std::optional<PostRow>> FindPost(const std::string& platform,
+                                                                const std::string& post_id) = 0;
+  [[nodiscard]] virtual Result<std::vector<PostRow>> AllPosts() = 0;
+  [[nodiscard]] virtual Result<std::vector<EmbedRow>> EmbedsOfPost(std::int64_t post_ref) = 0;
+  [[nodiscard]] virtual Result<std::optional<ArticleRow>> ArticleById(std::int64_t id) = 0;
+
+  [[nodiscard]] virtual Result<std::optional<SnapshotRow>> LatestSnapshot(std::int64_t post_ref) = 0;
+  [[nodiscard]] virtual Result<std::vector<SnapshotRow>> SnapshotsOfPost(std::int64_t post_ref) = 0;
+  // All snapshots in leaf order.
+  [[nodiscard]] virtual Result<std::vector<SnapshotRow>> AllSnapshots() = 0;
+  [[nodiscard]] virtual Result<std::uint64_t> SnapshotCount() = 0;
+  [[nodiscard]] virtual Result<std::optional<CaptureRow>> CaptureById(std::int64_t id) = 0;
+  [[nodiscard]] virtual Result<std::vector<CaptureRow>> AllCaptures() = 0;
+
+  // Writes the batch atomically; assigns capture ids and snapshot ids.
+  [[nodiscard]] virtual Result<void> Commit(Batch& batch) = 0;
+
+  // Transactions around a sequence of Upserts (articles, posts, embeds).
+  [[nodiscard]] virtual Result<void> Begin() = 0;
+  [[nodiscard]] virtual Result<void> CommitTransaction() = 0;
+  virtual void Rollback() = 0;
+};
+
+// Opens (creating if `create`) the SQLite index at `path` and migrates it to
+// kSchemaVersion. Errors: kDatabase; kFailedPrecondition for a newer schema.
+[[nodiscard]] Result<std::unique_ptr<Index>> OpenSqliteIndex(const std::filesystem::path& path, bool create);
+
+}  // namespace embarc::store
+
+#endif  // EMBARC_STORE_INDEX_H_

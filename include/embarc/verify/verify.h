@@ -1,0 +1,36 @@
+// Offline integrity check of an archive: every WARC record re-read and re-hashed,
+// every snapshot record re-hashed, its signature checked, its index row and its
+// captures cross-checked against the signed bytes.
+#ifndef EMBARC_VERIFY_VERIFY_H_
+#define EMBARC_VERIFY_VERIFY_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "embarc/core/result.h"
+#include "embarc/platform/platform.h"
+#include "embarc/store/archive.h"
+
+namespace embarc::verify {
+
+struct VerifyOptions {
+  std::vector<platform::PostRef> posts;  // empty: the whole archive
+};
+
+struct VerifyReport {
+  std::uint64_t warc_files = 0;
+  std::uint64_t warc_records = 0;
+  std::uint64_t snapshots = 0;
+  std::uint64_t signatures = 0;
+  std::uint64_t captures = 0;
+  std::uint64_t keys = 0;
+};
+
+// Errors: kCorruption naming the first file/record/leaf that failed; kNotFound when a
+// requested post is not in the archive; kFailedPrecondition for unusable keys.
+[[nodiscard]] Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions& options);
+
+}  // namespace embarc::verify
+
+#endif  // EMBARC_VERIFY_VERIFY_H_

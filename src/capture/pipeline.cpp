@@ -1,0 +1,516 @@
+#include "embarc/capture/pipeline.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "embarc/capture/record.h"
+#include "embarc/core/json.h"
+#include "embarc/crypto/dsse.h"
+#include "embarc/crypto/sha256.h"
+#include "embarc/html/extract.h"
+#include "embarc/warc/warc.h"
+
+namespace embarc::capture {
+namespace {
+
+namespace fs = std::filesystem;
+using platform::PostState;
+
+bool IsHttpUrl(const std::string& s) {
+  auto starts = [&](std::string_view p) {
+    if (s.size() < p.size()) return false;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(s[i])) != p[i]) return false;
+    }
+    return true;
+  };
+  return starts("http://") || starts("https://");
+}
+
+bool LooksLikeUrl(const std::string& s) { return s.find("://") != std::string::npos; }
+
+Result<std::string> ReadArticleFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return Fail(ErrorCode::kInvalidArgument, "not a readable file or an http(s) URL: " + path);
+  }
+  if (static_cast<std::uint64_t>(st.st_size) > kMaxArticleFileBytes) {
+    return Fail(ErrorCode::kLimitExceeded, path + " is larger than " + std::to_string(kMaxArticleFileBytes) + " bytes");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(ErrorCode::kInvalidArgument, "cannot read " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Refuses anything that is neither an http(s) URL nor a readable regular file, before any write.
+Result<void> ValidateInputs(const std::vector<std::string>& inputs) {
+  if (inputs.empty()) return Fail(ErrorCode::kInvalidArgument, "no article URL or file given");
+  for (const std::string& in : inputs) {
+    if (IsHttpUrl(in)) continue;
+    if (LooksLikeUrl(in)) return Fail(ErrorCode::kInvalidArgument, "not an http(s) URL: " + in);
+    struct stat st {};
+    if (::stat(in.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      return Fail(ErrorCode::kInvalidArgument, "not a readable file or an http(s) URL: " + in);
+    }
+  }
+  return Ok();
+}
+
+std::string FileUri(const std::string& path) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(path, ec);
+  return "file://" + (ec ? path : abs.lexically_normal().string());
+}
+
+// A fetch written to WARC: the record's capture entries and the index rows.
+struct RecordedFetch {
+  std::vector<CaptureEntry> entries;
+  std::vector<store::CaptureRow> rows;
+};
+
+std::string MetadataJson(const net::HttpExchange& hop, const std::string& outcome) {
+  nlohmann::json meta = {
+      {"agent", AgentString()},
+      {"ip", hop.remote_ip},
+      {"port", hop.remote_port},
+      {"started_at", Rfc3339Ms(hop.started_at)},
+      {"finished_at", Rfc3339Ms(hop.finished_at)},
+      {"outcome", outcome},
+      {"tls_peer_chain_pem", hop.tls_peer_chain_pem},
+  };
+  auto canonical = CanonicalJson(meta);
+  return canonical ? *canonical : meta.dump();
+}
+
+// The response head as stored: curl removed the chunked framing from the body, so the
+// Transfer-Encoding line is renamed to keep the stored message self-consistent (FORMAT.md).
+std::string StoredResponseHead(const net::HttpExchange& hop) {
+  if (!hop.was_chunked) return hop.response_head;
+  std::string out;
+  std::istringstream lines(hop.response_head);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) break;
+    std::string lower = line;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (lower.rfind("transfer-encoding:", 0) == 0) line = "X-Embarc-Original-Transfer-Encoding:" + line.substr(18);
+    out += line + "\r\n";
+  }
+  out += "Content-Length: " + std::to_string(hop.body.size()) + "\r\n\r\n";
+  return out;
+}
+
+Result<RecordedFetch> RecordFetch(warc::WarcWriter& writer, const net::FetchRequest& request,
+                                  const net::FetchResponse& response, const std::string& fetched_at) {
+  RecordedFetch out;
+  for (std::size_t i = 0; i < response.hops.size(); ++i) {
+    const net::HttpExchange& hop = response.hops[i];
+    EMBARC_ASSIGN_OR_RETURN(warc::RecordLocation req,
+                            writer.Write(warc::MakeRequest(hop.url, hop.started_at, hop.remote_ip, hop.request_head)));
+    (void)req;
+    const std::string head = StoredResponseHead(hop);
+    EMBARC_ASSIGN_OR_RETURN(warc::RecordLocation resp,
+                            writer.Write(warc::MakeResponse(hop.url, hop.started_at, hop.remote_ip, head, hop.body)));
+    EMBARC_ASSIGN_OR_RETURN(warc::RecordLocation meta,
+                            writer.Write(warc::MakeMetadata(hop.url, hop.finished_at, resp.record_id,
+                                                            MetadataJson(hop, "ok"), "application/json")));
+    (void)meta;
+    CaptureEntry e;
+    e.url = hop.url;
+    e.outcome = "ok";
+    e.http_status = hop.status;
+    e.warc_file = resp.file;
+    e.warc_record_id = resp.record_id;
+    e.payload_sha256 = resp.payload_digest ? resp.payload_digest->Hex() : crypto::Sha256(hop.body).Hex();
+    store::CaptureRow row;
+    row.url = hop.url;
+    row.fetched_at = Rfc3339Ms(hop.started_at);
+    row.outcome = "ok";
+    row.http_status = hop.status;
+    row.warc_file = resp.file;
+    row.response_offset = resp.offset;
+    row.response_length = resp.length;
+    row.warc_record_id = resp.record_id;
+    row.payload_sha256 = e.payload_sha256;
+    out.entries.push_back(std::move(e));
+    out.rows.push_back(std::move(row));
+  }
+  if (!response.ok()) {
+    CaptureEntry e;
+    e.url = response.hops.empty() ? request.url : response.hops.back().url;
+    e.outcome = net::FetchOutcomeName(response.outcome);
+    e.error = response.error;
+    store::CaptureRow row;
+    row.url = e.url;
+    row.fetched_at = fetched_at;
+    row.outcome = e.outcome;
+    row.error = response.error;
+    out.entries.push_back(std::move(e));
+    out.rows.push_back(std::move(row));
+  }
+  return out;
+}
+
+struct PendingPost {
+  platform::PostRef post;
+  const platform::Adapter* adapter = nullptr;
+  std::int64_t post_ref = 0;
+  RecordedFetch fetched;
+  platform::Observation observation;
+  std::size_t media_failed = 0;
+};
+
+Result<std::vector<CitedIn>> CitationsOf(store::Index& index, std::int64_t post_ref) {
+  EMBARC_ASSIGN_OR_RETURN(auto embeds, index.EmbedsOfPost(post_ref));
+  std::vector<CitedIn> out;
+  for (const store::EmbedRow& e : embeds) {
+    EMBARC_ASSIGN_OR_RETURN(auto article, index.ArticleById(e.article_id));
+    if (!article) return Fail(ErrorCode::kDatabase, "embed names a missing article");
+    out.push_back(CitedIn{article->url, e.quote_sha256});
+  }
+  return out;
+}
+
+// Captures one batch of posts: fetch plans, interpret, fetch media, write WARC, sign, commit.
+Result<void> CaptureBatch(store::Archive& archive, net::Fetcher& fetcher, warc::WarcWriter& writer,
+                          const crypto::Signer& signer, std::vector<PendingPost>& batch, const Clock& now,
+                          std::vector<PostOutcome>& outcomes) {
+  std::vector<net::FetchRequest> requests;
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;  // per post: [begin, end) into requests
+  for (PendingPost& p : batch) {
+    const std::size_t begin = requests.size();
+    for (net::FetchRequest& r : p.adapter->CapturePlan(p.post)) requests.push_back(std::move(r));
+    ranges.emplace_back(begin, requests.size());
+  }
+  const std::string fetched_at = Rfc3339Ms(now());
+  EMBARC_ASSIGN_OR_RETURN(std::vector<net::FetchResponse> answers, fetcher.FetchAll(requests));
+  if (answers.size() != requests.size()) return Fail(ErrorCode::kInternal, "fetcher returned a wrong number of answers");
+
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    PendingPost& p = batch[i];
+    const auto [begin, end] = ranges[i];
+    for (std::size_t k = begin; k < end; ++k) {
+      EMBARC_ASSIGN_OR_RETURN(RecordedFetch rec, RecordFetch(writer, requests[k], answers[k], fetched_at));
+      for (auto& e : rec.entries) p.fetched.entries.push_back(std::move(e));
+      for (auto& r : rec.rows) p.fetched.rows.push_back(std::move(r));
+    }
+    p.observation = p.adapter->Interpret(p.post, std::span<const net::FetchResponse>(answers.data() + begin, end - begin));
+  }
+
+  // Media of available posts: photos, posters, video variants.
+  std::vector<net::FetchRequest> media_requests;
+  std::vector<std::pair<std::size_t, std::size_t>> media_owner;  // (post, media item)
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].observation.state != PostState::kAvailable) continue;
+    auto& media = batch[i].observation.content.media;
+    for (std::size_t m = 0; m < media.size(); ++m) {
+      net::FetchRequest r;
+      r.url = media[m].url;
+      r.max_body_bytes = kMaxMediaBytes;
+      media_requests.push_back(std::move(r));
+      media_owner.emplace_back(i, m);
+    }
+  }
+  if (!media_requests.empty()) {
+    const std::string media_at = Rfc3339Ms(now());
+    EMBARC_ASSIGN_OR_RETURN(std::vector<net::FetchResponse> media_answers, fetcher.FetchAll(media_requests));
+    for (std::size_t k = 0; k < media_requests.size(); ++k) {
+      auto [i, m] = media_owner[k];
+      PendingPost& p = batch[i];
+      EMBARC_ASSIGN_OR_RETURN(RecordedFetch rec, RecordFetch(writer, media_requests[k], media_answers[k], media_at));
+      for (auto& e : rec.entries) p.fetched.entries.push_back(std::move(e));
+      for (auto& r : rec.rows) p.fetched.rows.push_back(std::move(r));
+      const net::HttpExchange* fin = media_answers[k].Final();
+      if (media_answers[k].ok() && fin != nullptr && fin->status >= 200 && fin->status < 300) {
+        p.observation.content.media[m].sha256 = crypto::Sha256(fin->body).Hex();
+      } else {
+        ++p.media_failed;
+      }
+    }
+  }
+  // Records reference only WARC bytes that are on disk.
+  EMBARC_RETURN_IF_ERROR(writer.Sync());
+
+  store::Index& index = archive.index();
+  EMBARC_ASSIGN_OR_RETURN(std::uint64_t next_leaf, index.SnapshotCount());
+  store::Batch db_batch;
+  for (PendingPost& p : batch) {
+    EMBARC_ASSIGN_OR_RETURN(auto history, index.SnapshotsOfPost(p.post_ref));
+    std::vector<std::pair<std::string, std::optional<std::string>>> earlier;
+    for (const auto& s : history) earlier.emplace_back(s.state, s.content_sha256);
+    SnapshotFields f;
+    f.post = p.post;
+    f.observed_at = Rfc3339Ms(now());
+    f.observation = p.observation;
+    std::optional<std::string> content_sha;
+    if (p.observation.state == PostState::kAvailable) {
+      EMBARC_ASSIGN_OR_RETURN(std::string sha, ContentSha256(p.observation.content));
+      content_sha = sha;
+    }
+    f.change = ClassifyChange(earlier, p.observation.state, content_sha);
+    f.captures = p.fetched.entries;
+    EMBARC_ASSIGN_OR_RETURN(f.cited_in, CitationsOf(index, p.post_ref));
+    if (!history.empty()) f.previous = history.back().record_hash;
+    EMBARC_ASSIGN_OR_RETURN(std::string record, BuildRecord(f));
+    EMBARC_ASSIGN_OR_RETURN(crypto::Envelope env, crypto::SignEnvelope(signer, crypto::kSnapshotPayloadType, AsBytes(record)));
+
+    store::Batch::Snapshot snap;
+    snap.row.post_ref = p.post_ref;
+    snap.row.leaf_index = next_leaf++;
+    snap.row.record_hash = crypto::Sha256(record).Hex();
+    snap.row.observed_at = f.observed_at;
+    snap.row.state = platform::PostStateName(p.observation.state);
+    snap.row.change = f.change;
+    snap.row.content_sha256 = content_sha;
+    snap.row.previous = f.previous;
+    snap.row.record = record;
+    snap.row.envelope = env.ToJson();
+    for (auto& row : p.fetched.rows) {
+      snap.capture_positions.push_back(db_batch.captures.size());
+      db_batch.captures.push_back(std::move(row));
+    }
+    PostOutcome o;
+    o.post = p.post;
+    o.state = p.observation.state;
+    o.reason = p.observation.reason;
+    o.change = f.change;
+    o.record_hash = snap.row.record_hash;
+    o.leaf_index = snap.row.leaf_index;
+    o.media = p.observation.content.media.size();
+    o.media_failed = p.media_failed;
+    outcomes.push_back(std::move(o));
+    db_batch.snapshots.push_back(std::move(snap));
+  }
+  EMBARC_RETURN_IF_ERROR(index.Commit(db_batch));
+  return Ok();
+}
+
+Result<void> CaptureAll(store::Archive& archive, net::Fetcher& fetcher, warc::WarcWriter& writer,
+                        const std::vector<std::pair<platform::PostRef, std::int64_t>>& posts, const Clock& now,
+                        std::vector<PostOutcome>& outcomes) {
+  if (posts.empty()) return Ok();
+  EMBARC_ASSIGN_OR_RETURN(auto signer, archive.LoadSigner());
+  for (std::size_t start = 0; start < posts.size(); start += kPostsPerBatch) {
+    std::vector<PendingPost> batch;
+    for (std::size_t i = start; i < std::min(posts.size(), start + kPostsPerBatch); ++i) {
+      PendingPost p;
+      p.post = posts[i].first;
+      p.post_ref = posts[i].second;
+      p.adapter = platform::FindAdapter(p.post.platform);
+      if (p.adapter == nullptr) return Fail(ErrorCode::kInternal, "no adapter for platform " + p.post.platform);
+      batch.push_back(std::move(p));
+    }
+    EMBARC_RETURN_IF_ERROR(CaptureBatch(archive, fetcher, writer, *signer, batch, now, outcomes));
+  }
+  return Ok();
+}
+
+}  // namespace
+
+std::size_t RunReport::failures() const {
+  std::size_t n = 0;
+  for (const auto& a : articles) n += a.ok ? 0 : 1;
+  for (const auto& p : posts) n += (p.state == PostState::kUnreachable || p.state == PostState::kRateLimited) ? 1 : 0;
+  return n;
+}
+
+Result<std::string> LoadDocument(net::Fetcher& fetcher, const std::string& source, std::string* final_url) {
+  if (!IsHttpUrl(source)) {
+    if (LooksLikeUrl(source)) return Fail(ErrorCode::kInvalidArgument, "not an http(s) URL: " + source);
+    if (final_url != nullptr) *final_url = FileUri(source);
+    return ReadArticleFile(source);
+  }
+  std::vector<net::FetchRequest> req(1);
+  req[0].url = source;
+  EMBARC_ASSIGN_OR_RETURN(auto answers, fetcher.FetchAll(req));
+  const net::FetchResponse& r = answers.at(0);
+  if (!r.ok()) return Fail(ErrorCode::kNetwork, "fetch " + source + ": " + r.error);
+  const net::HttpExchange& fin = *r.Final();
+  if (fin.status < 200 || fin.status >= 300) {
+    return Fail(ErrorCode::kNetwork, "fetch " + source + ": HTTP " + std::to_string(fin.status));
+  }
+  if (final_url != nullptr) *final_url = fin.url;
+  EMBARC_ASSIGN_OR_RETURN(Bytes body, net::DecodeContent(fin));
+  return ToString(body);
+}
+
+Result<RunReport> ArchiveArticles(store::Archive& archive, net::Fetcher& fetcher, const std::vector<std::string>& inputs,
+                                  const Clock& now) {
+  EMBARC_RETURN_IF_ERROR(ValidateInputs(inputs));
+  RunReport report;
+
+  // Local files are read and parsed before anything is written: a bad file leaves no trace.
+  std::vector<std::string> file_text(inputs.size());
+  std::vector<std::vector<platform::ExtractedPost>> file_posts(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (IsHttpUrl(inputs[i])) continue;
+    EMBARC_ASSIGN_OR_RETURN(file_text[i], ReadArticleFile(inputs[i]));
+    auto posts = html::ExtractEmbeds(file_text[i], FileUri(inputs[i]));
+    if (!posts) return WithContext(posts.error(), inputs[i]);
+    file_posts[i] = std::move(*posts);
+  }
+
+  std::vector<net::FetchRequest> requests;
+  std::vector<std::size_t> request_of(inputs.size(), SIZE_MAX);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!IsHttpUrl(inputs[i])) continue;
+    request_of[i] = requests.size();
+    net::FetchRequest r;
+    r.url = inputs[i];
+    requests.push_back(std::move(r));
+  }
+  const std::string fetched_at = Rfc3339Ms(now());
+  std::vector<net::FetchResponse> answers;
+  if (!requests.empty()) {
+    EMBARC_ASSIGN_OR_RETURN(answers, fetcher.FetchAll(requests));
+  }
+
+  EMBARC_ASSIGN_OR_RETURN(auto writer, warc::WarcWriter::Open(archive.warc_dir(), "embarc"));
+  store::Batch article_batch;
+  std::vector<std::vector<std::size_t>> article_capture_positions(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    ArticleOutcome a;
+    a.source = inputs[i];
+    std::string document;
+    std::string base_url;
+    if (request_of[i] == SIZE_MAX) {
+      a.url = FileUri(inputs[i]);
+      EMBARC_ASSIGN_OR_RETURN(warc::RecordLocation loc,
+                              writer->Write(warc::MakeResource(a.url, now(), "text/html", AsBytes(file_text[i]))));
+      store::CaptureRow row;
+      row.url = a.url;
+      row.fetched_at = fetched_at;
+      row.outcome = "ok";
+      row.warc_file = loc.file;
+      row.response_offset = loc.offset;
+      row.response_length = loc.length;
+      row.warc_record_id = loc.record_id;
+      row.payload_sha256 = loc.block_digest.Hex();
+      article_capture_positions[i].push_back(article_batch.captures.size());
+      article_batch.captures.push_back(std::move(row));
+      a.ok = true;
+      for (auto& p : file_posts[i]) {
+        const platform::Adapter* adapter = platform::FindAdapter(p.ref.platform);
+        if (adapter != nullptr && adapter->is_post_platform()) a.posts.push_back(std::move(p));
+      }
+    } else {
+      a.url = inputs[i];
+      const net::FetchRequest& req = requests[request_of[i]];
+      const net::FetchResponse& resp = answers[request_of[i]];
+      EMBARC_ASSIGN_OR_RETURN(RecordedFetch rec, RecordFetch(*writer, req, resp, fetched_at));
+      for (auto& row : rec.rows) {
+        article_capture_positions[i].push_back(article_batch.captures.size());
+        article_batch.captures.push_back(std::move(row));
+      }
+      const net::HttpExchange* fin = resp.Final();
+      if (!resp.ok()) {
+        a.error = std::string(net::FetchOutcomeName(resp.outcome)) + ": " + resp.error;
+      } else if (fin->status < 200 || fin->status >= 300) {
+        a.error = "HTTP " + std::to_string(fin->status);
+      } else {
+        auto body = net::DecodeContent(*fin);
+        if (!body) {
+          a.error = body.error().message;
+        } else {
+          document = ToString(*body);
+          base_url = fin->url;
+          a.ok = true;
+        }
+      }
+    }
+    if (a.ok && request_of[i] != SIZE_MAX) {
+      auto posts = html::ExtractEmbeds(document, base_url);
+      if (!posts) {
+        a.ok = false;
+        a.error = posts.error().message;
+        a.bad_input = true;
+      } else {
+        for (auto& p : *posts) {
+          const platform::Adapter* adapter = platform::FindAdapter(p.ref.platform);
+          if (adapter != nullptr && adapter->is_post_platform()) a.posts.push_back(std::move(p));
+        }
+      }
+    }
+    report.articles.push_back(std::move(a));
+  }
+  EMBARC_RETURN_IF_ERROR(writer->Sync());
+
+  // Index the article captures, then articles, posts and embeds, in one transaction each.
+  store::Index& index = archive.index();
+  EMBARC_RETURN_IF_ERROR(index.Commit(article_batch));
+  const std::string seen = Rfc3339Ms(now());
+  std::vector<std::pair<platform::PostRef, std::int64_t>> to_capture;
+  std::set<std::pair<std::string, std::string>> queued;
+  EMBARC_RETURN_IF_ERROR(index.Begin());
+  auto upserts = [&]() -> Result<void> {
+    for (std::size_t i = 0; i < report.articles.size(); ++i) {
+      const ArticleOutcome& a = report.articles[i];
+      EMBARC_ASSIGN_OR_RETURN(std::int64_t article_id, index.UpsertArticle(a.url, seen));
+      for (std::size_t pos : article_capture_positions[i]) {
+        EMBARC_RETURN_IF_ERROR(index.LinkArticleCapture(article_id, article_batch.captures[pos].id));
+      }
+      for (const platform::ExtractedPost& p : a.posts) {
+        store::PostRow row{0, p.ref.platform, p.ref.post_id, p.ref.url, p.ref.author, seen};
+        EMBARC_ASSIGN_OR_RETURN(std::int64_t post_ref, index.UpsertPost(row));
+        store::EmbedRow e;
+        e.article_id = article_id;
+        e.post_ref = post_ref;
+        e.occurrences = p.occurrences;
+        if (p.quote) {
+          EMBARC_ASSIGN_OR_RETURN(std::string q, QuoteJson(*p.quote));
+          e.quote_json = q;
+          e.quote_sha256 = crypto::Sha256(q).Hex();
+        }
+        e.embedded_version = p.embedded_version;
+        e.first_seen = seen;
+        EMBARC_RETURN_IF_ERROR(index.UpsertEmbed(e));
+        if (queued.insert({p.ref.platform, p.ref.post_id}).second) to_capture.emplace_back(p.ref, post_ref);
+      }
+    }
+    return Ok();
+  };
+  if (Result<void> r = upserts(); !r) {
+    index.Rollback();
+    return tl::unexpected(r.error());
+  }
+  EMBARC_RETURN_IF_ERROR(index.CommitTransaction());
+
+  EMBARC_RETURN_IF_ERROR(CaptureAll(archive, fetcher, *writer, to_capture, now, report.posts));
+  return report;
+}
+
+Result<RunReport> CapturePosts(store::Archive& archive, net::Fetcher& fetcher, const std::vector<platform::PostRef>& posts,
+                               const Clock& now) {
+  if (posts.empty()) return Fail(ErrorCode::kInvalidArgument, "no post URL given");
+  RunReport report;
+  store::Index& index = archive.index();
+  const std::string seen = Rfc3339Ms(now());
+  std::vector<std::pair<platform::PostRef, std::int64_t>> to_capture;
+  std::set<std::pair<std::string, std::string>> queued;
+  for (const platform::PostRef& p : posts) {
+    if (!queued.insert({p.platform, p.post_id}).second) continue;
+    store::PostRow row{0, p.platform, p.post_id, p.url, p.author, seen};
+    EMBARC_ASSIGN_OR_RETURN(std::int64_t post_ref, index.UpsertPost(row));
+    // Keep the post's known canonical URL and author when it was seen before.
+    EMBARC_ASSIGN_OR_RETURN(auto stored, index.FindPost(p.platform, p.post_id));
+    platform::PostRef ref = p;
+    if (stored) {
+      ref.url = stored->url;
+      if (stored->author) ref.author = stored->author;
+    }
+    to_capture.emplace_back(ref, post_ref);
+  }
+  EMBARC_ASSIGN_OR_RETURN(auto writer, warc::WarcWriter::Open(archive.warc_dir(), "embarc"));
+  EMBARC_RETURN_IF_ERROR(CaptureAll(archive, fetcher, *writer, to_capture, now, report.posts));
+  return report;
+}
+
+}  // namespace embarc::capture

@@ -1,0 +1,340 @@
+#include "html/dom.h"
+
+#include <gumbo.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string>
+#include <utility>
+
+#include "embarc/core/json.h"
+
+namespace embarc::html {
+namespace {
+
+char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (Lower(a[i]) != Lower(b[i])) return false;
+  }
+  return true;
+}
+
+bool IsHtmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+const GumboVector* ChildVector(const GumboNode* node) {
+  switch (node->type) {
+    case GUMBO_NODE_DOCUMENT:
+      return &node->v.document.children;
+    case GUMBO_NODE_ELEMENT:
+    case GUMBO_NODE_TEMPLATE:
+      return &node->v.element.children;
+    default:
+      return nullptr;
+  }
+}
+
+bool IsElementNode(const GumboNode* node) {
+  return node->type == GUMBO_NODE_ELEMENT || node->type == GUMBO_NODE_TEMPLATE;
+}
+
+// ---- nesting-depth estimate -------------------------------------------------
+
+bool IsNameChar(char c) {
+  return !IsHtmlSpace(c) && c != '/' && c != '>' && c != '\0';
+}
+
+bool InList(std::string_view name, std::span<const std::string_view> list) {
+  return std::find(list.begin(), list.end(), name) != list.end();
+}
+
+constexpr std::array<std::string_view, 21> kVoidElements = {
+    "area", "base", "basefont", "bgsound", "br", "col", "command", "embed", "frame", "hr", "image",
+    "img", "input", "keygen", "link", "menuitem", "meta", "param", "source", "track", "wbr"};
+// Closed implicitly by a following sibling of their kind (or by their parent's end
+// tag), so unclosed ones in real pages do not pile up.
+constexpr std::array<std::string_view, 16> kImpliedEndElements = {
+    "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "tbody",
+    "thead", "tfoot", "rb", "rt", "rp", "rtc"};
+// Contents are text up to the matching end tag.
+constexpr std::array<std::string_view, 8> kRawTextElements = {
+    "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"};
+
+// Position just past the '>' that ends the tag whose attributes start at `pos`
+// (quoted attribute values may contain '>'); sets `self_closing` for "/>".
+std::size_t SkipTagRest(std::string_view s, std::size_t pos, bool& self_closing) {
+  self_closing = false;
+  while (pos < s.size()) {
+    const char c = s[pos];
+    if (c == '>') {
+      self_closing = pos > 0 && s[pos - 1] == '/';
+      return pos + 1;
+    }
+    if (c == '=') {
+      ++pos;
+      while (pos < s.size() && IsHtmlSpace(s[pos])) ++pos;
+      if (pos < s.size() && (s[pos] == '"' || s[pos] == '\'')) {
+        const std::size_t close = s.find(s[pos], pos + 1);
+        if (close == std::string_view::npos) return s.size();
+        pos = close + 1;
+      }
+      continue;
+    }
+    ++pos;
+  }
+  return s.size();
+}
+
+// Position of the end tag "</name" (case-insensitive) at or after `pos`, or npos.
+std::size_t FindEndTag(std::string_view s, std::size_t pos, std::string_view name) {
+  while (true) {
+    pos = s.find("</", pos);
+    if (pos == std::string_view::npos) return pos;
+    const std::size_t after = pos + 2 + name.size();
+    if (after <= s.size() && EqualsNoCase(s.substr(pos + 2, name.size()), name) &&
+        (after == s.size() || !IsNameChar(s[after]))) {
+      return pos;
+    }
+    pos += 2;
+  }
+}
+
+}  // namespace
+
+int EstimateNestingDepth(std::string_view s, int limit) {
+  std::vector<std::string> open;  // names of open elements, outermost first
+  int foreign = 0;                // open <svg>/<math>: "/>" closes elements there
+  std::size_t deepest = 0;
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    pos = s.find('<', pos);
+    if (pos == std::string_view::npos || pos + 1 >= s.size()) break;
+    if (s.compare(pos, 4, "<!--") == 0) {
+      const std::size_t end = s.find("-->", pos + 4);
+      if (end == std::string_view::npos) break;
+      pos = end + 3;
+      continue;
+    }
+    const char next = s[pos + 1];
+    if (next == '!' || next == '?') {
+      const std::size_t end = s.find('>', pos + 2);
+      if (end == std::string_view::npos) break;
+      pos = end + 1;
+      continue;
+    }
+    const bool is_end = next == '/';
+    const std::size_t name_begin = pos + (is_end ? 2 : 1);
+    if (name_begin >= s.size() || !std::isalpha(static_cast<unsigned char>(s[name_begin]))) {
+      pos = name_begin;
+      continue;
+    }
+    std::size_t name_end = name_begin;
+    while (name_end < s.size() && IsNameChar(s[name_end])) ++name_end;
+    std::string name(s.substr(name_begin, name_end - name_begin));
+    for (char& c : name) c = Lower(c);
+    bool self_closing = false;
+    pos = SkipTagRest(s, name_end, self_closing);
+    if (is_end) {
+      for (std::size_t i = open.size(); i > 0; --i) {
+        if (open[i - 1] == name) {
+          for (std::size_t j = i - 1; j < open.size(); ++j) {
+            if (open[j] == "svg" || open[j] == "math") --foreign;
+          }
+          open.resize(i - 1);
+          break;
+        }
+      }
+      continue;
+    }
+    if (name == "plaintext") break;  // the rest of the document is text
+    if (InList(name, kRawTextElements)) {
+      const std::size_t end = FindEndTag(s, pos, name);
+      if (end == std::string_view::npos) break;
+      pos = end;
+      continue;
+    }
+    if (InList(name, kVoidElements) || InList(name, kImpliedEndElements)) continue;
+    if (self_closing && foreign > 0) continue;
+    if (name == "svg" || name == "math") ++foreign;
+    open.push_back(std::move(name));
+    deepest = std::max(deepest, open.size());
+    if (deepest > static_cast<std::size_t>(limit)) return limit + 1;
+  }
+  return static_cast<int>(deepest);
+}
+
+// ---- Node ------------------------------------------------------------------
+
+Node::Kind Node::kind() const {
+  switch (node_->type) {
+    case GUMBO_NODE_ELEMENT:
+    case GUMBO_NODE_TEMPLATE:
+      return Kind::kElement;
+    case GUMBO_NODE_TEXT:
+    case GUMBO_NODE_WHITESPACE:
+    case GUMBO_NODE_CDATA:
+      return Kind::kText;
+    default:
+      return Kind::kOther;
+  }
+}
+
+std::string Node::TagName() const {
+  if (!IsElementNode(node_)) return {};
+  const GumboElement& element = node_->v.element;
+  std::string name;
+  if (element.tag != GUMBO_TAG_UNKNOWN) {
+    name = gumbo_normalized_tagname(element.tag);
+  } else {
+    GumboStringPiece piece = element.original_tag;
+    if (piece.data != nullptr && piece.length > 0) {
+      gumbo_tag_from_original_text(&piece);
+      name.assign(piece.data, piece.length);
+    }
+  }
+  for (char& c : name) c = Lower(c);
+  return name;
+}
+
+bool Node::IsTag(std::string_view lower_name) const {
+  if (!IsElementNode(node_)) return false;
+  const GumboElement& element = node_->v.element;
+  if (element.tag != GUMBO_TAG_UNKNOWN) return lower_name == gumbo_normalized_tagname(element.tag);
+  return TagName() == lower_name;
+}
+
+std::optional<std::string_view> Node::Attr(std::string_view name) const {
+  if (!IsElementNode(node_)) return std::nullopt;
+  const GumboVector& attributes = node_->v.element.attributes;
+  for (unsigned int i = 0; i < attributes.length; ++i) {
+    const auto* attribute = static_cast<const GumboAttribute*>(attributes.data[i]);
+    if (attribute->name != nullptr && EqualsNoCase(attribute->name, name)) {
+      return std::string_view(attribute->value != nullptr ? attribute->value : "");
+    }
+  }
+  return std::nullopt;
+}
+
+bool Node::HasClass(std::string_view name) const {
+  const std::optional<std::string_view> classes = Attr("class");
+  if (!classes) return false;
+  std::size_t pos = 0;
+  const std::string_view list = *classes;
+  while (pos < list.size()) {
+    while (pos < list.size() && IsHtmlSpace(list[pos])) ++pos;
+    std::size_t end = pos;
+    while (end < list.size() && !IsHtmlSpace(list[end])) ++end;
+    if (end > pos && EqualsNoCase(list.substr(pos, end - pos), name)) return true;
+    pos = end;
+  }
+  return false;
+}
+
+std::string_view Node::Text() const {
+  if (kind() != Kind::kText || node_->v.text.text == nullptr) return {};
+  return node_->v.text.text;
+}
+
+std::size_t Node::line() const {
+  if (IsElementNode(node_)) return node_->v.element.start_pos.line;
+  if (kind() == Kind::kText) return node_->v.text.start_pos.line;
+  return 0;
+}
+
+std::optional<Node> Node::Parent() const {
+  if (node_->parent == nullptr) return std::nullopt;
+  return Node(node_->parent);
+}
+
+std::vector<Node> Node::Children() const {
+  std::vector<Node> out;
+  const GumboVector* children = ChildVector(node_);
+  if (children == nullptr) return out;
+  out.reserve(children->length);
+  for (unsigned int i = 0; i < children->length; ++i) {
+    out.emplace_back(static_cast<const GumboNode*>(children->data[i]));
+  }
+  return out;
+}
+
+bool Node::Walk(const std::function<Step(const Node&)>& visit) const {
+  std::vector<const GumboNode*> pending;
+  const auto push_children = [&pending](const GumboNode* parent) {
+    const GumboVector* children = ChildVector(parent);
+    if (children == nullptr) return;
+    for (unsigned int i = children->length; i > 0; --i) {
+      pending.push_back(static_cast<const GumboNode*>(children->data[i - 1]));
+    }
+  };
+  push_children(node_);
+  while (!pending.empty()) {
+    const GumboNode* current = pending.back();
+    pending.pop_back();
+    const Step step = visit(Node(current));
+    if (step == Step::kStop) return false;
+    if (step == Step::kDescend) push_children(current);
+  }
+  return true;
+}
+
+std::string Node::TextContent() const {
+  std::string raw;
+  Walk([&raw](const Node& n) {
+    if (n.is_text()) {
+      raw += n.Text();
+      return Step::kDescend;
+    }
+    if (n.IsTag("br")) raw += ' ';
+    if (n.IsTag("script") || n.IsTag("style") || n.IsTag("template")) return Step::kSkipChildren;
+    return Step::kDescend;
+  });
+  return CollapseWhitespace(raw);
+}
+
+std::string CollapseWhitespace(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool pending_space = false;
+  for (const char c : text) {
+    if (IsHtmlSpace(c)) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out += ' ';
+    pending_space = false;
+    out += c;
+  }
+  return out;
+}
+
+// ---- Document --------------------------------------------------------------
+
+void Document::OutputDeleter::operator()(GumboInternalOutput* output) const {
+  gumbo_destroy_output(&kGumboDefaultOptions, output);
+}
+
+Node Document::root() const { return Node(output_->document); }
+
+Result<Document> Document::Parse(std::string_view html, std::size_t max_bytes, int max_depth) {
+  if (html.size() > max_bytes) {
+    return Fail(ErrorCode::kLimitExceeded, "HTML document of " + std::to_string(html.size()) +
+                                               " bytes exceeds the limit of " + std::to_string(max_bytes));
+  }
+  // Gumbo requires UTF-8; pages in other encodings or with broken bytes get U+FFFD.
+  auto text = std::make_unique<std::string>(SanitizeUtf8(html));
+  // Gumbo 0.10.1 is quadratic in nesting depth: refuse deep documents before parsing.
+  if (EstimateNestingDepth(*text, max_depth) > max_depth) {
+    return Fail(ErrorCode::kLimitExceeded, "HTML nesting deeper than " + std::to_string(max_depth));
+  }
+  GumboOptions options = kGumboDefaultOptions;
+  options.max_errors = 0;
+  std::unique_ptr<GumboInternalOutput, OutputDeleter> output(
+      gumbo_parse_with_options(&options, text->data(), text->size()));
+  if (output == nullptr) return Fail(ErrorCode::kInternal, "gumbo_parse_with_options failed");
+  return Document(std::move(text), std::move(output));
+}
+
+}  // namespace embarc::html

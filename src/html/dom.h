@@ -1,0 +1,106 @@
+// Private: a small read-only view of a Gumbo parse tree, for the extractor and the
+// platform adapters' embed matchers. Gumbo types stay out of this header.
+#ifndef EMBARC_SRC_HTML_DOM_H_
+#define EMBARC_SRC_HTML_DOM_H_
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "embarc/core/result.h"
+
+struct GumboInternalNode;
+struct GumboInternalOutput;
+
+namespace embarc::html {
+
+// One node of a parsed document: an element, a text node (text, whitespace,
+// CDATA) or something else (document, comment, template content). Cheap to copy;
+// valid while its Document lives.
+class Node {
+ public:
+  enum class Kind { kElement, kText, kOther };
+  // What a Walk visitor wants next.
+  enum class Step { kDescend, kSkipChildren, kStop };
+
+  explicit Node(const GumboInternalNode* node) : node_(node) {}
+
+  Kind kind() const;
+  bool is_element() const { return kind() == Kind::kElement; }
+  bool is_text() const { return kind() == Kind::kText; }
+
+  // Lower-case tag name, also for elements Gumbo does not know ("amp-twitter");
+  // empty for non-elements.
+  std::string TagName() const;
+  // Whether this is an element named `lower_name` (lower-case).
+  bool IsTag(std::string_view lower_name) const;
+  // The value of attribute `name` (names are matched ASCII case-insensitively).
+  std::optional<std::string_view> Attr(std::string_view name) const;
+  // Whether the class attribute lists `name` (ASCII case-insensitive).
+  bool HasClass(std::string_view name) const;
+  // The characters of a text node; empty for other nodes.
+  std::string_view Text() const;
+  // 1-based source line of an element or text node (0 when unknown).
+  std::size_t line() const;
+
+  std::optional<Node> Parent() const;
+  std::vector<Node> Children() const;  // elements and text nodes; template contents included
+
+  // Visits the descendants of this node (not the node itself) in document order,
+  // iteratively (no recursion, so depth is no risk). Returns true unless stopped.
+  bool Walk(const std::function<Step(const Node&)>& visit) const;
+
+  // The text of all descendant text nodes, whitespace runs collapsed to one space
+  // and trimmed; <br> counts as whitespace; <script>, <style> and <template> are skipped.
+  std::string TextContent() const;
+
+  bool operator==(const Node& other) const { return node_ == other.node_; }
+  const GumboInternalNode* raw() const { return node_; }
+
+ private:
+  const GumboInternalNode* node_;
+};
+
+// Collapses runs of ASCII whitespace to one space and trims both ends.
+std::string CollapseWhitespace(std::string_view text);
+
+// A parsed HTML document. Owns the input text and the Gumbo output (which points into it).
+class Document {
+ public:
+  // Parses `html` (any bytes: invalid UTF-8 is replaced by U+FFFD first) with
+  // Gumbo's max_errors = 0, after checking size and an estimate of nesting depth.
+  // Errors: kLimitExceeded past `max_bytes` or `max_depth`.
+  [[nodiscard]] static Result<Document> Parse(std::string_view html, std::size_t max_bytes, int max_depth);
+
+  Document(Document&&) noexcept = default;
+  Document& operator=(Document&&) noexcept = default;
+  ~Document() = default;
+
+  Node root() const;  // the document node
+
+ private:
+  struct OutputDeleter {
+    void operator()(GumboInternalOutput* output) const;
+  };
+  Document(std::unique_ptr<std::string> text, std::unique_ptr<GumboInternalOutput, OutputDeleter> output)
+      : text_(std::move(text)), output_(std::move(output)) {}
+
+  std::unique_ptr<std::string> text_;                             // Gumbo points into this
+  std::unique_ptr<GumboInternalOutput, OutputDeleter> output_;    // declared last, destroyed first
+};
+
+// The deepest element nesting `html` would produce, estimated by a linear tag scan
+// that treats elements the way HTML parsing does where it matters: void elements
+// and elements closed implicitly by a sibling (p, li, td, option, ...) do not add
+// depth, raw-text contents (script, style, textarea, ...) and comments are skipped,
+// and an end tag closes everything opened after its start tag. Stops counting at
+// `limit` + 1. Exposed for tests.
+int EstimateNestingDepth(std::string_view html, int limit);
+
+}  // namespace embarc::html
+
+#endif  // EMBARC_SRC_HTML_DOM_H_

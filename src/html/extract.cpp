@@ -1,0 +1,129 @@
+#include "embarc/html/extract.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "html/dom.h"
+#include "platform/embed_matcher.h"
+
+namespace embarc::html {
+namespace {
+
+using platform::EmbedMatch;
+using platform::EmbedMatcher;
+using platform::ExtractedPost;
+
+bool IsAmpDocument(const Node& root) {
+  for (const Node& child : root.Children()) {
+    if (child.IsTag("html")) return child.Attr("amp").has_value() || child.Attr("\xE2\x9A\xA1").has_value();
+  }
+  return false;
+}
+
+// The descendants of a matched element that belong to it (see EmbedMatch::Claim).
+struct ActiveClaim {
+  bool active = false;
+  std::size_t owner_depth = 0;
+  const GumboInternalNode* until = nullptr;  // nullptr: to the end of the owner's subtree
+};
+
+class Collector {
+ public:
+  void Add(EmbedMatch match) {
+    const auto key = std::make_pair(match.ref.platform, match.ref.post_id);
+    const auto [it, inserted] = index_.try_emplace(key, posts_.size());
+    if (inserted) {
+      ExtractedPost post;
+      post.ref = std::move(match.ref);
+      post.occurrences = 1;
+      post.quote = std::move(match.quote);
+      post.forms.push_back(std::move(match.form));
+      post.embedded_version = std::move(match.embedded_version);
+      posts_.push_back(std::move(post));
+      return;
+    }
+    ExtractedPost& post = posts_[it->second];
+    ++post.occurrences;
+    if (std::find(post.forms.begin(), post.forms.end(), match.form) == post.forms.end()) {
+      post.forms.push_back(std::move(match.form));
+    }
+    if (!post.quote && match.quote) post.quote = std::move(match.quote);
+    // A rendered widget shows no author; a later blockquote of the same post may.
+    if (!post.ref.author && match.ref.author) {
+      post.ref.author = std::move(match.ref.author);
+      post.ref.url = std::move(match.ref.url);
+    }
+    if (!post.embedded_version && match.embedded_version) post.embedded_version = std::move(match.embedded_version);
+  }
+
+  std::vector<ExtractedPost> Take() && { return std::move(posts_); }
+
+ private:
+  std::vector<ExtractedPost> posts_;
+  std::map<std::pair<std::string, std::string>, std::size_t> index_;
+};
+
+}  // namespace
+
+Result<std::vector<platform::ExtractedPost>> ExtractEmbeds(std::string_view html, std::string_view base_url) {
+  EMBARC_ASSIGN_OR_RETURN(Document document, Document::Parse(html, kMaxDocumentBytes, kMaxNestingDepth));
+
+  std::vector<const EmbedMatcher*> matchers;
+  for (const platform::Adapter* adapter : platform::Adapters()) {
+    if (const EmbedMatcher* matcher = adapter->embed_matcher()) matchers.push_back(matcher);
+  }
+
+  platform::MatchContext base_context;
+  base_context.amp_document = IsAmpDocument(document.root());
+  base_context.base_url = base_url;
+
+  struct Pending {
+    Node node;
+    std::size_t depth;
+    bool in_noscript;
+  };
+  std::vector<Pending> pending;
+  const auto push_children = [&pending](const Node& parent, std::size_t depth, bool in_noscript) {
+    const std::vector<Node> children = parent.Children();
+    for (auto it = children.rbegin(); it != children.rend(); ++it) pending.push_back({*it, depth, in_noscript});
+  };
+  push_children(document.root(), 1, false);
+
+  Collector collector;
+  ActiveClaim claim;
+  while (!pending.empty()) {
+    const Pending current = pending.back();
+    pending.pop_back();
+    if (claim.active && (current.depth <= claim.owner_depth || current.node.raw() == claim.until)) {
+      claim = ActiveClaim{};
+    }
+    if (!current.node.is_element()) continue;
+    // Contents of these are not part of the rendered page (and <template> content
+    // is inert): embed markup there is a "hidden mention", not an embed.
+    if (current.node.IsTag("script") || current.node.IsTag("style") || current.node.IsTag("template")) continue;
+    const bool in_noscript = current.in_noscript || current.node.IsTag("noscript");
+    if (!claim.active) {
+      platform::MatchContext context = base_context;
+      context.in_noscript = in_noscript;
+      for (const EmbedMatcher* matcher : matchers) {
+        std::optional<EmbedMatch> match = matcher->MatchElement(current.node, context);
+        if (!match) continue;
+        if (match->claim == EmbedMatch::Claim::kSubtree) {
+          claim = ActiveClaim{true, current.depth, nullptr};
+        } else if (match->claim == EmbedMatch::Claim::kUntil && match->claim_until) {
+          claim = ActiveClaim{true, current.depth, match->claim_until->raw()};
+        }
+        collector.Add(std::move(*match));
+        break;
+      }
+    }
+    push_children(current.node, current.depth + 1, in_noscript);
+  }
+  return std::move(collector).Take();
+}
+
+}  // namespace embarc::html

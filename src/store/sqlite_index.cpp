@@ -1,0 +1,419 @@
+#include <sqlite3.h>
+
+#include "embarc/store/index.h"
+#include "store/sqlite_handles.h"
+
+namespace embarc::store {
+
+Result<Stmt> Stmt::Prepare(sqlite3* db, std::string_view sql) {
+  sqlite3_stmt* raw = nullptr;
+  const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+  Stmt stmt(db, raw);  // owned even when rc != SQLITE_OK
+  if (rc != SQLITE_OK) return Fail(ErrorCode::kDatabase, std::string("prepare: ") + sqlite3_errmsg(db));
+  return stmt;
+}
+
+Result<bool> Stmt::Step() {
+  if (rc_ != SQLITE_OK) return Fail(ErrorCode::kDatabase, std::string("bind: ") + sqlite3_errstr(rc_));
+  const int rc = sqlite3_step(s_.get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return Fail(ErrorCode::kDatabase, std::string("step: ") + sqlite3_errmsg(db_));
+}
+
+Result<void> Stmt::Run() {
+  EMBARC_ASSIGN_OR_RETURN(bool row, Step());
+  (void)row;
+  return Ok();
+}
+
+std::string Stmt::Text(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_blob(s_.get(), col));
+  const int n = sqlite3_column_bytes(s_.get(), col);
+  return p == nullptr ? std::string() : std::string(p, static_cast<std::size_t>(n));
+}
+
+namespace {
+
+// Each entry migrates from version i to i+1 (PRAGMA user_version).
+constexpr const char* kMigrations[] = {
+    R"sql(
+CREATE TABLE keys(
+  key_id TEXT PRIMARY KEY,
+  public_key_pem TEXT NOT NULL,
+  created_at TEXT NOT NULL);
+CREATE TABLE articles(
+  id INTEGER PRIMARY KEY,
+  url TEXT NOT NULL UNIQUE,
+  first_seen TEXT NOT NULL);
+CREATE TABLE posts(
+  id INTEGER PRIMARY KEY,
+  platform TEXT NOT NULL,
+  post_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  author TEXT,
+  first_seen TEXT NOT NULL,
+  UNIQUE(platform, post_id));
+CREATE TABLE embeds(
+  article_id INTEGER NOT NULL REFERENCES articles(id),
+  post_ref INTEGER NOT NULL REFERENCES posts(id),
+  occurrences INTEGER NOT NULL,
+  quote_json TEXT,
+  quote_sha256 TEXT,
+  embedded_version TEXT,
+  first_seen TEXT NOT NULL,
+  PRIMARY KEY(article_id, post_ref));
+CREATE TABLE captures(
+  id INTEGER PRIMARY KEY,
+  url TEXT NOT NULL,
+  fetched_at TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  http_status INTEGER,
+  error TEXT,
+  warc_file TEXT,
+  response_offset INTEGER NOT NULL DEFAULT 0,
+  response_length INTEGER NOT NULL DEFAULT 0,
+  warc_record_id TEXT,
+  payload_sha256 TEXT);
+CREATE TABLE article_captures(
+  article_id INTEGER NOT NULL REFERENCES articles(id),
+  capture_id INTEGER NOT NULL REFERENCES captures(id),
+  PRIMARY KEY(article_id, capture_id));
+CREATE TABLE snapshots(
+  id INTEGER PRIMARY KEY,
+  post_ref INTEGER NOT NULL REFERENCES posts(id),
+  leaf_index INTEGER NOT NULL UNIQUE,
+  record_hash TEXT NOT NULL UNIQUE,
+  observed_at TEXT NOT NULL,
+  state TEXT NOT NULL,
+  change TEXT NOT NULL,
+  content_sha256 TEXT,
+  previous TEXT,
+  record BLOB NOT NULL,
+  envelope TEXT NOT NULL);
+CREATE INDEX snapshots_by_post ON snapshots(post_ref, leaf_index);
+CREATE TABLE snapshot_captures(
+  snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),
+  position INTEGER NOT NULL,
+  capture_id INTEGER NOT NULL REFERENCES captures(id),
+  PRIMARY KEY(snapshot_id, position));
+)sql",
+};
+constexpr int kMigrationCount = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
+static_assert(kMigrationCount == kSchemaVersion);
+
+Result<void> Exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+  std::unique_ptr<char, decltype(&sqlite3_free)> owned(err, &sqlite3_free);
+  if (rc != SQLITE_OK) {
+    return Fail(ErrorCode::kDatabase, std::string(err != nullptr ? err : sqlite3_errstr(rc)));
+  }
+  return Ok();
+}
+
+constexpr const char* kSnapshotColumns =
+    "id, post_ref, leaf_index, record_hash, observed_at, state, change, content_sha256, previous, record, envelope";
+
+class SqliteIndex final : public Index {
+ public:
+  explicit SqliteIndex(SqliteDb db) : db_(std::move(db)) {}
+
+  Result<void> AddKey(const KeyRow& key) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(), "INSERT OR IGNORE INTO keys(key_id, public_key_pem, created_at) VALUES(?,?,?)"));
+    s.Bind(1, key.key_id).Bind(2, key.public_key_pem).Bind(3, key.created_at);
+    return s.Run();
+  }
+
+  Result<std::vector<KeyRow>> Keys() override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(), "SELECT key_id, public_key_pem, created_at FROM keys ORDER BY created_at"));
+    std::vector<KeyRow> out;
+    while (true) {
+      EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back(KeyRow{s.Text(0), s.Text(1), s.Text(2)});
+    }
+    return out;
+  }
+
+  Result<std::int64_t> UpsertArticle(const std::string& url, const std::string& now) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt ins, Stmt::Prepare(db(), "INSERT OR IGNORE INTO articles(url, first_seen) VALUES(?,?)"));
+    ins.Bind(1, url).Bind(2, now);
+    EMBARC_RETURN_IF_ERROR(ins.Run());
+    EMBARC_ASSIGN_OR_RETURN(Stmt sel, Stmt::Prepare(db(), "SELECT id FROM articles WHERE url = ?"));
+    sel.Bind(1, url);
+    EMBARC_ASSIGN_OR_RETURN(bool row, sel.Step());
+    if (!row) return Fail(ErrorCode::kDatabase, "article row vanished: " + url);
+    return sel.Int(0);
+  }
+
+  Result<std::int64_t> UpsertPost(const PostRow& post) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt ins, Stmt::Prepare(db(),
+        "INSERT INTO posts(platform, post_id, url, author, first_seen) VALUES(?,?,?,?,?) "
+        "ON CONFLICT(platform, post_id) DO UPDATE SET author = COALESCE(posts.author, excluded.author)"));
+    ins.Bind(1, post.platform).Bind(2, post.post_id).Bind(3, post.url).Bind(4, post.author).Bind(5, post.first_seen);
+    EMBARC_RETURN_IF_ERROR(ins.Run());
+    EMBARC_ASSIGN_OR_RETURN(auto found, FindPost(post.platform, post.post_id));
+    if (!found) return Fail(ErrorCode::kDatabase, "post row vanished: " + post.post_id);
+    return found->id;
+  }
+
+  Result<void> UpsertEmbed(const EmbedRow& e) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+        "INSERT INTO embeds(article_id, post_ref, occurrences, quote_json, quote_sha256, embedded_version, first_seen) "
+        "VALUES(?,?,?,?,?,?,?) ON CONFLICT(article_id, post_ref) DO UPDATE SET occurrences = excluded.occurrences"));
+    s.Bind(1, e.article_id).Bind(2, e.post_ref).Bind(3, std::int64_t{e.occurrences}).Bind(4, e.quote_json)
+        .Bind(5, e.quote_sha256).Bind(6, e.embedded_version).Bind(7, e.first_seen);
+    return s.Run();
+  }
+
+  Result<void> LinkArticleCapture(std::int64_t article_id, std::int64_t capture_id) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(), "INSERT OR IGNORE INTO article_captures(article_id, capture_id) VALUES(?,?)"));
+    s.Bind(1, article_id).Bind(2, capture_id);
+    return s.Run();
+  }
+
+  Result<std::optional<PostRow>> FindPost(const std::string& platform, const std::string& post_id) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+        "SELECT id, platform, post_id, url, author, first_seen FROM posts WHERE platform = ? AND post_id = ?"));
+    s.Bind(1, platform).Bind(2, post_id);
+    EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return std::optional<PostRow>();
+    return std::optional<PostRow>(ReadPost(s));
+  }
+
+  Result<std::vector<PostRow>> AllPosts() override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(), "SELECT id, platform, post_id, url, author, first_seen FROM posts ORDER BY id"));
+    std::vector<PostRow> out;
+    while (true) {
+      EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back(ReadPost(s));
+    }
+    return out;
+  }
+
+  Result<std::vector<EmbedRow>> EmbedsOfPost(std::int64_t post_ref) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+        "SELECT article_id, post_ref, occurrences, quote_json, quote_sha256, embedded_version, first_seen "
+        "FROM embeds WHERE post_ref = ? ORDER BY article_id"));
+    s.Bind(1, post_ref);
+    std::vector<EmbedRow> out;
+    while (true) {
+      EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      EmbedRow e;
+      e.article_id = s.Int(0);
+      e.post_ref = s.Int(1);
+      e.occurrences = static_cast<int>(s.Int(2));
+      e.quote_json = s.OptText(3);
+      e.quote_sha256 = s.OptText(4);
+      e.embedded_version = s.OptText(5);
+      e.first_seen = s.Text(6);
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  Result<std::optional<ArticleRow>> ArticleById(std::int64_t id) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(), "SELECT id, url, first_seen FROM articles WHERE id = ?"));
+    s.Bind(1, id);
+    EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return std::optional<ArticleRow>();
+    return std::optional<ArticleRow>(ArticleRow{s.Int(0), s.Text(1), s.Text(2)});
+  }
+
+  Result<std::optional<SnapshotRow>> LatestSnapshot(std::int64_t post_ref) override {
+    EMBARC_ASSIGN_OR_RETURN(auto rows, QuerySnapshots(" WHERE post_ref = ? ORDER BY leaf_index DESC LIMIT 1", post_ref));
+    if (rows.empty()) return std::optional<SnapshotRow>();
+    return std::optional<SnapshotRow>(std::move(rows.front()));
+  }
+
+  Result<std::vector<SnapshotRow>> SnapshotsOfPost(std::int64_t post_ref) override {
+    return QuerySnapshots(" WHERE post_ref = ? ORDER BY leaf_index", post_ref);
+  }
+
+  Result<std::vector<SnapshotRow>> AllSnapshots() override { return QuerySnapshots(" ORDER BY leaf_index", std::nullopt); }
+
+  Result<std::uint64_t> SnapshotCount() override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(), "SELECT COUNT(*) FROM snapshots"));
+    EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());
+    (void)row;
+    return static_cast<std::uint64_t>(s.Int(0));
+  }
+
+  Result<std::optional<CaptureRow>> CaptureById(std::int64_t id) override {
+    EMBARC_ASSIGN_OR_RETURN(auto rows, QueryCaptures(" WHERE id = ?", id));
+    if (rows.empty()) return std::optional<CaptureRow>();
+    return std::optional<CaptureRow>(std::move(rows.front()));
+  }
+
+  Result<std::vector<CaptureRow>> AllCaptures() override { return QueryCaptures(" ORDER BY id", std::nullopt); }
+
+  Result<void> Commit(Batch& batch) override {
+    EMBARC_RETURN_IF_ERROR(Begin());
+    Result<void> r = WriteBatch(batch);
+    if (!r) {
+      Rollback();
+      return r;
+    }
+    return CommitTransaction();
+  }
+
+  Result<void> Begin() override { return Exec(db(), "BEGIN IMMEDIATE"); }
+  Result<void> CommitTransaction() override { return Exec(db(), "COMMIT"); }
+  void Rollback() override { (void)Exec(db(), "ROLLBACK"); }
+
+ private:
+  sqlite3* db() const { return db_.get(); }
+
+  static PostRow ReadPost(const Stmt& s) {
+    PostRow p;
+    p.id = s.Int(0);
+    p.platform = s.Text(1);
+    p.post_id = s.Text(2);
+    p.url = s.Text(3);
+    p.author = s.OptText(4);
+    p.first_seen = s.Text(5);
+    return p;
+  }
+
+  Result<void> WriteBatch(Batch& batch) {
+    for (CaptureRow& c : batch.captures) {
+      EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+          "INSERT INTO captures(url, fetched_at, outcome, http_status, error, warc_file, response_offset, "
+          "response_length, warc_record_id, payload_sha256) VALUES(?,?,?,?,?,?,?,?,?,?)"));
+      s.Bind(1, c.url).Bind(2, c.fetched_at).Bind(3, c.outcome).Bind(4, c.http_status).Bind(5, c.error)
+          .Bind(6, c.warc_file).Bind(7, static_cast<std::int64_t>(c.response_offset))
+          .Bind(8, static_cast<std::int64_t>(c.response_length)).Bind(9, c.warc_record_id).Bind(10, c.payload_sha256);
+      EMBARC_RETURN_IF_ERROR(s.Run());
+      c.id = sqlite3_last_insert_rowid(db());
+    }
+    for (Batch::Snapshot& snap : batch.snapshots) {
+      SnapshotRow& r = snap.row;
+      EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+          "INSERT INTO snapshots(post_ref, leaf_index, record_hash, observed_at, state, change, content_sha256, "
+          "previous, record, envelope) VALUES(?,?,?,?,?,?,?,?,?,?)"));
+      s.Bind(1, r.post_ref).Bind(2, static_cast<std::int64_t>(r.leaf_index)).Bind(3, r.record_hash).Bind(4, r.observed_at)
+          .Bind(5, r.state).Bind(6, r.change).Bind(7, r.content_sha256).Bind(8, r.previous).BindBlob(9, r.record)
+          .Bind(10, r.envelope);
+      EMBARC_RETURN_IF_ERROR(s.Run());
+      r.id = sqlite3_last_insert_rowid(db());
+      r.capture_ids.clear();
+      std::int64_t position = 0;
+      for (std::size_t pos : snap.capture_positions) {
+        if (pos >= batch.captures.size()) return Fail(ErrorCode::kInternal, "snapshot names a capture outside its batch");
+        EMBARC_ASSIGN_OR_RETURN(Stmt link, Stmt::Prepare(db(),
+            "INSERT INTO snapshot_captures(snapshot_id, position, capture_id) VALUES(?,?,?)"));
+        link.Bind(1, r.id).Bind(2, position++).Bind(3, batch.captures[pos].id);
+        EMBARC_RETURN_IF_ERROR(link.Run());
+        r.capture_ids.push_back(batch.captures[pos].id);
+      }
+    }
+    return Ok();
+  }
+
+  Result<std::vector<SnapshotRow>> QuerySnapshots(const std::string& where, std::optional<std::int64_t> arg) {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(), std::string("SELECT ") + kSnapshotColumns + " FROM snapshots" + where));
+    if (arg) s.Bind(1, *arg);
+    std::vector<SnapshotRow> out;
+    while (true) {
+      EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      SnapshotRow r;
+      r.id = s.Int(0);
+      r.post_ref = s.Int(1);
+      r.leaf_index = static_cast<std::uint64_t>(s.Int(2));
+      r.record_hash = s.Text(3);
+      r.observed_at = s.Text(4);
+      r.state = s.Text(5);
+      r.change = s.Text(6);
+      r.content_sha256 = s.OptText(7);
+      r.previous = s.OptText(8);
+      r.record = s.Text(9);
+      r.envelope = s.Text(10);
+      out.push_back(std::move(r));
+    }
+    for (SnapshotRow& r : out) {
+      EMBARC_ASSIGN_OR_RETURN(Stmt c, Stmt::Prepare(db(),
+          "SELECT capture_id FROM snapshot_captures WHERE snapshot_id = ? ORDER BY position"));
+      c.Bind(1, r.id);
+      while (true) {
+        EMBARC_ASSIGN_OR_RETURN(bool row, c.Step());
+        if (!row) break;
+        r.capture_ids.push_back(c.Int(0));
+      }
+    }
+    return out;
+  }
+
+  Result<std::vector<CaptureRow>> QueryCaptures(const std::string& where, std::optional<std::int64_t> arg) {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+        "SELECT id, url, fetched_at, outcome, http_status, error, warc_file, response_offset, response_length, "
+        "warc_record_id, payload_sha256 FROM captures" + where));
+    if (arg) s.Bind(1, *arg);
+    std::vector<CaptureRow> out;
+    while (true) {
+      EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      CaptureRow c;
+      c.id = s.Int(0);
+      c.url = s.Text(1);
+      c.fetched_at = s.Text(2);
+      c.outcome = s.Text(3);
+      if (!s.IsNull(4)) c.http_status = static_cast<int>(s.Int(4));
+      c.error = s.OptText(5);
+      c.warc_file = s.OptText(6);
+      c.response_offset = static_cast<std::uint64_t>(s.Int(7));
+      c.response_length = static_cast<std::uint64_t>(s.Int(8));
+      c.warc_record_id = s.OptText(9);
+      c.payload_sha256 = s.OptText(10);
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  SqliteDb db_;
+};
+
+Result<void> Migrate(sqlite3* db) {
+  EMBARC_ASSIGN_OR_RETURN(Stmt v, Stmt::Prepare(db, "PRAGMA user_version"));
+  EMBARC_ASSIGN_OR_RETURN(bool row, v.Step());
+  const int version = row ? static_cast<int>(v.Int(0)) : 0;
+  if (version > kSchemaVersion) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                "the index has schema version " + std::to_string(version) + ", newer than this embarc (" +
+                    std::to_string(kSchemaVersion) + ")");
+  }
+  for (int i = version; i < kSchemaVersion; ++i) {
+    EMBARC_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+    Result<void> r = Exec(db, kMigrations[i]);
+    if (r) r = Exec(db, ("PRAGMA user_version = " + std::to_string(i + 1)).c_str());
+    if (!r) {
+      (void)Exec(db, "ROLLBACK");
+      return WithContext(r.error(), "migrate index to version " + std::to_string(i + 1));
+    }
+    EMBARC_RETURN_IF_ERROR(Exec(db, "COMMIT"));
+  }
+  return Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Index>> OpenSqliteIndex(const std::filesystem::path& path, bool create) {
+  sqlite3* raw = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  SqliteDb db(raw);  // owned even when rc != SQLITE_OK
+  if (rc != SQLITE_OK) {
+    return Fail(ErrorCode::kDatabase, "open " + path.string() + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  sqlite3_busy_timeout(db.get(), 30'000);
+  EMBARC_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA journal_mode = WAL"));
+  EMBARC_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA synchronous = FULL"));
+  EMBARC_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA foreign_keys = ON"));
+  EMBARC_RETURN_IF_ERROR(Migrate(db.get()));
+  return std::unique_ptr<Index>(std::make_unique<SqliteIndex>(std::move(db)));
+}
+
+}  // namespace embarc::store

@@ -1,0 +1,188 @@
+#include "embarc/verify/verify.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "embarc/capture/record.h"
+#include "embarc/core/json.h"
+#include "embarc/crypto/dsse.h"
+#include "embarc/crypto/sha256.h"
+#include "embarc/warc/warc.h"
+
+namespace embarc::verify {
+namespace {
+
+namespace fs = std::filesystem;
+
+tl::unexpected<Error> Corrupt(const std::string& what) { return Fail(ErrorCode::kCorruption, what); }
+
+std::string LeafName(const store::SnapshotRow& s) {
+  return "snapshot leaf " + std::to_string(s.leaf_index) + " (record " + s.record_hash.substr(0, 16) + "…)";
+}
+
+std::optional<std::string> OptString(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  if (!it->is_string()) return std::string("\x01<not a string>");
+  return it->get<std::string>();
+}
+
+// Payload digest as stored by the WARC record (hex), recomputed from the block.
+Result<std::string> PayloadDigestOf(const warc::WarcRecord& rec) {
+  const std::string type = rec.Field("Content-Type");
+  if (type.rfind("application/http", 0) == 0) {
+    EMBARC_ASSIGN_OR_RETURN(auto parts, warc::SplitHttpBlock(rec.block));
+    return crypto::Sha256(parts.second).Hex();
+  }
+  return crypto::Sha256(rec.block).Hex();
+}
+
+// The snapshot's capture rows against the record's "captures" and the WARC bytes.
+Result<std::uint64_t> CheckCaptures(store::Archive& archive, const store::SnapshotRow& snap, const nlohmann::json& record) {
+  const std::string where = LeafName(snap);
+  const auto& caps = record.at("captures");
+  if (!caps.is_array()) return Corrupt(where + ": captures is not a list");
+  if (caps.size() != snap.capture_ids.size()) {
+    return Corrupt(where + ": the index lists " + std::to_string(snap.capture_ids.size()) +
+                   " captures, the signed record " + std::to_string(caps.size()));
+  }
+  std::uint64_t checked = 0;
+  for (std::size_t i = 0; i < caps.size(); ++i) {
+    const nlohmann::json& c = caps[i];
+    EMBARC_ASSIGN_OR_RETURN(auto row, archive.index().CaptureById(snap.capture_ids[i]));
+    if (!row) return Corrupt(where + ": capture row " + std::to_string(snap.capture_ids[i]) + " is missing");
+    const std::string cap_where = where + ", capture " + std::to_string(i) + " (" + row->url + ")";
+    // Statuses compared as -1 for "none": std::optional<int> comparison trips gcc 12's maybe-uninitialized.
+    const int status = c.contains("http_status") && c["http_status"].is_number_integer() ? c["http_status"].get<int>() : -1;
+    if (OptString(c, "url") != row->url || OptString(c, "outcome") != row->outcome || status != row->http_status.value_or(-1) ||
+        OptString(c, "warc_file") != row->warc_file || OptString(c, "warc_record_id") != row->warc_record_id ||
+        OptString(c, "payload_sha256") != row->payload_sha256) {
+      return Corrupt(cap_where + ": the index row differs from the signed record");
+    }
+    if (!row->warc_file) continue;  // a failed fetch has no WARC record
+    const std::string& file = *row->warc_file;
+    if (file.find('/') != std::string::npos || file.find("..") != std::string::npos) {
+      return Corrupt(cap_where + ": WARC file name " + file + " is not a plain name");
+    }
+    auto rec = warc::ReadRecordAt(archive.warc_dir() / file, row->response_offset, row->response_length);
+    if (!rec) {
+      return Fail(rec.error().code == ErrorCode::kIo || rec.error().code == ErrorCode::kNotFound ? ErrorCode::kCorruption
+                                                                                                  : rec.error().code,
+                  "warc/" + file + " record at offset " + std::to_string(row->response_offset) + ": " + rec.error().message);
+    }
+    if (rec->record.Field("WARC-Record-ID") != row->warc_record_id.value_or("")) {
+      return Corrupt("warc/" + file + " record at offset " + std::to_string(row->response_offset) +
+                     ": not the record " + row->warc_record_id.value_or("?") + " named by " + where);
+    }
+    EMBARC_ASSIGN_OR_RETURN(std::string payload, PayloadDigestOf(rec->record));
+    if (payload != row->payload_sha256.value_or("")) {
+      return Corrupt("warc/" + file + " record " + row->warc_record_id.value_or("?") + ": payload digest differs from " + where);
+    }
+    ++checked;
+  }
+  return checked;
+}
+
+}  // namespace
+
+Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions& options) {
+  VerifyReport report;
+  store::Index& index = archive.index();
+
+  EMBARC_ASSIGN_OR_RETURN(auto verifiers, archive.LoadVerifiers());
+  report.keys = verifiers.size();
+  auto find_key = [&](std::string_view id) -> const crypto::Verifier* {
+    auto it = verifiers.find(std::string(id));
+    return it == verifiers.end() ? nullptr : it->second.get();
+  };
+
+  // Which posts to check.
+  std::set<std::int64_t> selected;
+  EMBARC_ASSIGN_OR_RETURN(auto posts, index.AllPosts());
+  std::map<std::int64_t, store::PostRow> post_by_ref;
+  for (auto& p : posts) post_by_ref.emplace(p.id, p);
+  for (const platform::PostRef& want : options.posts) {
+    EMBARC_ASSIGN_OR_RETURN(auto found, index.FindPost(want.platform, want.post_id));
+    if (!found) return Fail(ErrorCode::kNotFound, "post not in the archive: " + want.url);
+    selected.insert(found->id);
+  }
+
+  // 1. Every WARC file, record by record (whole-archive runs only).
+  if (options.posts.empty()) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    if (fs::is_directory(archive.warc_dir(), ec)) {
+      for (const auto& entry : fs::directory_iterator(archive.warc_dir(), ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.ends_with(".warc.gz") || name.ends_with(".warc")) files.push_back(entry.path());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    for (const fs::path& f : files) {
+      ++report.warc_files;
+      Result<void> r = warc::ForEachRecord(f, [&](const warc::ReadRecord&) -> Result<void> {
+        ++report.warc_records;
+        return Ok();
+      });
+      if (!r) return Fail(ErrorCode::kCorruption, "warc/" + f.filename().string() + ": " + r.error().message);
+    }
+  }
+
+  // 2. Every snapshot, in log order.
+  EMBARC_ASSIGN_OR_RETURN(auto snapshots, index.AllSnapshots());
+  std::map<std::int64_t, std::string> last_hash_of_post;
+  for (std::size_t i = 0; i < snapshots.size(); ++i) {
+    const store::SnapshotRow& s = snapshots[i];
+    const std::string where = LeafName(s);
+    if (s.leaf_index != i) {
+      return Corrupt("snapshot leaf " + std::to_string(i) + " is missing or out of order (found leaf " +
+                     std::to_string(s.leaf_index) + ")");
+    }
+    std::optional<std::string> expected_previous;
+    if (auto it = last_hash_of_post.find(s.post_ref); it != last_hash_of_post.end()) expected_previous = it->second;
+    last_hash_of_post[s.post_ref] = s.record_hash;
+    if (!selected.empty() && !selected.contains(s.post_ref)) continue;
+
+    if (crypto::Sha256(s.record).Hex() != s.record_hash) return Corrupt(where + ": record bytes do not match the record hash");
+    auto env = crypto::Envelope::Parse(s.envelope);
+    if (!env) return Corrupt(where + ": bad signature envelope: " + env.error().message);
+    if (env->payload_type != crypto::kSnapshotPayloadType) return Corrupt(where + ": unexpected payload type");
+    if (ToString(env->payload) != s.record) return Corrupt(where + ": the signed payload differs from the stored record");
+    if (Result<void> sig = crypto::VerifyEnvelope(*env, find_key); !sig) {
+      return Corrupt(where + ": " + sig.error().message);
+    }
+    report.signatures += env->signatures.size();
+
+    auto parsed = ParseJson(s.record);
+    if (!parsed || !parsed->is_object()) return Corrupt(where + ": record is not JSON");
+    const nlohmann::json& rec = *parsed;
+    auto canonical = CanonicalJson(rec);
+    if (!canonical || *canonical != s.record) return Corrupt(where + ": record is not canonical JSON");
+    const auto post_it = post_by_ref.find(s.post_ref);
+    if (post_it == post_by_ref.end()) return Corrupt(where + ": names a post that is not in the index");
+    const store::PostRow& post = post_it->second;
+    if (OptString(rec, "platform") != post.platform || OptString(rec, "post_id") != post.post_id) {
+      return Corrupt(where + ": the index attributes it to " + post.platform + " " + post.post_id +
+                     ", the signed record to another post");
+    }
+    if (OptString(rec, "state") != s.state || OptString(rec, "change") != s.change ||
+        OptString(rec, "observed_at") != s.observed_at || OptString(rec, "content_sha256") != s.content_sha256 ||
+        OptString(rec, "previous") != s.previous) {
+      return Corrupt(where + ": the index row differs from the signed record (state, change, time, content or previous)");
+    }
+    if (s.previous != expected_previous) return Corrupt(where + ": previous does not name the post's preceding snapshot");
+    if (rec.contains("content") && !rec["content"].is_null()) {
+      auto content_canonical = CanonicalJson(rec["content"]);
+      if (!content_canonical || crypto::Sha256(*content_canonical).Hex() != s.content_sha256.value_or("")) {
+        return Corrupt(where + ": content does not match content_sha256");
+      }
+    }
+    EMBARC_ASSIGN_OR_RETURN(std::uint64_t caps, CheckCaptures(archive, s, rec));
+    report.captures += caps;
+    ++report.snapshots;
+  }
+  return report;
+}
+
+}  // namespace embarc::verify

@@ -1,0 +1,159 @@
+#include <algorithm>
+
+#include "embarc/warc/warc.h"
+#include "warc/record_codec.h"
+#include "warc/warc_io.h"
+
+namespace embarc::warc {
+namespace {
+
+using internal::RangeReader;
+
+// The bytes of the next record, decompressed.
+struct RawRecord {
+  Bytes bytes;
+  bool complete = false;  // false: the input ended inside the record
+};
+
+// Appends up to `n` bytes from `reader` to `out`; fewer only at the end of the range.
+Result<void> AppendFrom(RangeReader& reader, std::uint64_t n, Bytes& out) {
+  while (n > 0) {
+    EMBARC_ASSIGN_OR_RETURN(ByteView in, reader.Peek());
+    if (in.empty()) return Ok();
+    const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(n, in.size()));
+    out.insert(out.end(), in.begin(), in.begin() + static_cast<std::ptrdiff_t>(take));
+    reader.Consume(take);
+    n -= take;
+  }
+  return Ok();
+}
+
+// Reads one uncompressed record: the head up to its terminator, then exactly the rest of
+// the record as given by Content-Length, so the reader ends right after the record.
+Result<RawRecord> ReadPlainRecord(RangeReader& reader) {
+  RawRecord raw;
+  Bytes& acc = raw.bytes;
+  std::optional<std::size_t> head_end;
+  while (!head_end) {
+    EMBARC_ASSIGN_OR_RETURN(ByteView in, reader.Peek());
+    if (in.empty()) return raw;  // incomplete
+    const std::size_t old_size = acc.size();
+    const std::size_t take = std::min(in.size(), kMaxHeaderBytes - old_size);
+    acc.insert(acc.end(), in.begin(), in.begin() + static_cast<std::ptrdiff_t>(take));
+    // Search only where a terminator could newly appear.
+    const std::size_t from = old_size >= 3 ? old_size - 3 : 0;
+    EMBARC_ASSIGN_OR_RETURN(std::optional<std::size_t> found, internal::FindHeadEnd(ByteView(acc).subspan(from)));
+    if (found) {
+      head_end = from + *found;
+      acc.resize(*head_end);
+      reader.Consume(*head_end - old_size);
+    } else {
+      reader.Consume(take);
+      if (acc.size() >= kMaxHeaderBytes) {
+        return Fail(ErrorCode::kLimitExceeded,
+                    "WARC record head longer than " + std::to_string(kMaxHeaderBytes) + " bytes");
+      }
+    }
+  }
+  EMBARC_ASSIGN_OR_RETURN(internal::Fields fields, internal::ParseHead(AsChars(acc)));
+  EMBARC_ASSIGN_OR_RETURN(const std::uint64_t content_length, internal::ContentLengthOf(fields));
+  const std::uint64_t rest = content_length + internal::kRecordTrailer.size();
+  if (*head_end + rest > kMaxRecordBytes) {
+    return Fail(ErrorCode::kLimitExceeded, "WARC record exceeds " + std::to_string(kMaxRecordBytes) + " bytes");
+  }
+  // Reserve only what the file can actually supply, not what a hostile header claims.
+  acc.reserve(static_cast<std::size_t>(*head_end + std::min(rest, reader.remaining())));
+  EMBARC_RETURN_IF_ERROR(AppendFrom(reader, rest, acc));
+  raw.complete = acc.size() == *head_end + rest;
+  return raw;
+}
+
+Result<RawRecord> ReadRawRecord(RangeReader& reader, bool gzip) {
+  if (!gzip) return ReadPlainRecord(reader);
+  EMBARC_ASSIGN_OR_RETURN(internal::InflatedMember member, internal::InflateMember(reader, kMaxRecordBytes));
+  return RawRecord{std::move(member.data), member.complete};
+}
+
+Result<bool> StartsWithGzipMagic(RangeReader& reader) {
+  EMBARC_ASSIGN_OR_RETURN(ByteView in, reader.Peek());
+  return internal::HasGzipMagic(in);
+}
+
+std::string Where(const std::filesystem::path& path, std::uint64_t offset) {
+  return path.string() + " offset " + std::to_string(offset);
+}
+
+// Reads records front to back, calling `visit` (if any) for each. `valid_end` is the end
+// of the last complete, valid record read, whatever the outcome.
+Result<void> Scan(const std::filesystem::path& path, const std::function<Result<void>(const ReadRecord&)>* visit,
+                  std::uint64_t& valid_end) {
+  valid_end = 0;
+  EMBARC_ASSIGN_OR_RETURN(internal::UniqueFd fd, internal::OpenForRead(path));
+  EMBARC_ASSIGN_OR_RETURN(const std::uint64_t size, internal::FileSize(fd.get(), path));
+  RangeReader reader(fd.get(), 0, size);
+  auto gzip = StartsWithGzipMagic(reader);
+  if (!gzip) return WithContext(gzip.error(), path.string());
+  while (reader.remaining() > 0) {
+    const std::uint64_t start = reader.position();
+    auto raw = ReadRawRecord(reader, *gzip);
+    if (!raw) return WithContext(raw.error(), Where(path, start));
+    if (!raw->complete) {
+      return Fail(ErrorCode::kCorruption, "truncated WARC file " + path.string() + ": the record at offset " +
+                                              std::to_string(start) + " is incomplete; the last complete record ends at offset " +
+                                              std::to_string(valid_end));
+    }
+    auto record = internal::ParseRecord(std::move(raw->bytes));
+    if (!record) return WithContext(record.error(), Where(path, start));
+    valid_end = reader.position();
+    if (visit != nullptr) {
+      ReadRecord rr{std::move(*record), start, valid_end - start};
+      EMBARC_RETURN_IF_ERROR((*visit)(rr));
+    }
+  }
+  return Ok();
+}
+
+}  // namespace
+
+Result<ReadRecord> ReadRecordAt(const std::filesystem::path& path, std::uint64_t offset, std::uint64_t length) {
+  EMBARC_ASSIGN_OR_RETURN(internal::UniqueFd fd, internal::OpenForRead(path));
+  EMBARC_ASSIGN_OR_RETURN(const std::uint64_t size, internal::FileSize(fd.get(), path));
+  if (length == 0 || offset > size || length > size - offset) {
+    return Fail(ErrorCode::kCorruption, "record range [" + std::to_string(offset) + ", +" + std::to_string(length) +
+                                            ") is outside " + path.string() + " (" + std::to_string(size) + " bytes)");
+  }
+  RangeReader reader(fd.get(), offset, offset + length);
+  auto gzip = StartsWithGzipMagic(reader);
+  if (!gzip) return WithContext(gzip.error(), Where(path, offset));
+  auto raw = ReadRawRecord(reader, *gzip);
+  if (!raw) return WithContext(raw.error(), Where(path, offset));
+  if (!raw->complete) {
+    return Fail(ErrorCode::kCorruption, Where(path, offset) + ": record ends after the given length " +
+                                            std::to_string(length) + " (truncated or wrong length)");
+  }
+  if (reader.remaining() != 0) {
+    return Fail(ErrorCode::kCorruption, Where(path, offset) + ": " + std::to_string(reader.remaining()) +
+                                            " unexpected bytes after the record within the given length");
+  }
+  auto record = internal::ParseRecord(std::move(raw->bytes));
+  if (!record) return WithContext(record.error(), Where(path, offset));
+  return ReadRecord{std::move(*record), offset, length};
+}
+
+Result<void> ForEachRecord(const std::filesystem::path& path,
+                           const std::function<Result<void>(const ReadRecord&)>& visit) {
+  std::uint64_t valid_end = 0;
+  return Scan(path, &visit, valid_end);
+}
+
+Result<std::uint64_t> ValidPrefixLength(const std::filesystem::path& path) {
+  std::uint64_t valid_end = 0;
+  auto scanned = Scan(path, nullptr, valid_end);
+  if (!scanned && scanned.error().code != ErrorCode::kCorruption &&
+      scanned.error().code != ErrorCode::kLimitExceeded) {
+    return tl::unexpected(scanned.error());
+  }
+  return valid_end;
+}
+
+}  // namespace embarc::warc

@@ -1,0 +1,332 @@
+// Twitter/X embeds found by html::ExtractEmbeds: the whole corpus against
+// truth.json, then one test per tricky form (embeds.md §1, §14, §15).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <iterator>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+#include "embarc/html/extract.h"
+#include "html/dom.h"
+#include "support/support.h"
+
+namespace {
+
+using embarc::ErrorCode;
+using embarc::html::ExtractEmbeds;
+using embarc::platform::ExtractedPost;
+
+struct PostKey {
+  std::string post_id;
+  std::string author;  // "" when null
+  int occurrences = 0;
+  auto operator<=>(const PostKey&) const = default;
+};
+
+std::string Describe(const std::set<PostKey>& posts) {
+  std::ostringstream out;
+  for (const PostKey& p : posts) out << " (" << p.post_id << ", @" << p.author << ", x" << p.occurrences << ")";
+  return out.str();
+}
+
+std::vector<ExtractedPost> Extract(const std::string& html) {
+  auto result = ExtractEmbeds(html);
+  REQUIRE(result);
+  return *result;
+}
+
+std::vector<ExtractedPost> Tweets(const std::string& html) {
+  std::vector<ExtractedPost> out;
+  for (ExtractedPost& p : Extract(html)) {
+    if (p.ref.platform == "twitter") out.push_back(std::move(p));
+  }
+  return out;
+}
+
+// Files where truth.json is believed wrong, with the argument. Empty: none found.
+const std::map<std::string, std::string> kTruthExceptions = {};
+
+}  // namespace
+
+TEST_CASE("extract: every corpus page and fragment matches truth.json for twitter", "[extract]") {
+  const std::filesystem::path corpus = embarc::testing::CorpusDir();
+  const nlohmann::json truth = nlohmann::json::parse(embarc::testing::ReadFileText(corpus / "truth.json"));
+  int checked = 0;
+  int with_tweets = 0;
+  std::ostringstream diffs;
+  for (const auto& [file, page] : truth.at("pages").items()) {
+    const std::filesystem::path path = corpus / file;
+    if (!std::filesystem::exists(path)) continue;  // held back for acceptance checks
+    if (kTruthExceptions.count(file) != 0) continue;
+    ++checked;
+    std::set<PostKey> expected;
+    for (const auto& post : page.at("unique_posts")) {
+      if (post.at("platform") != "twitter") continue;
+      const auto& author = post.at("author_handle");
+      expected.insert({post.at("post_id").get<std::string>(), author.is_null() ? "" : author.get<std::string>(),
+                       post.at("occurrences").get<int>()});
+    }
+    auto result = ExtractEmbeds(embarc::testing::ReadFileText(path));
+    if (!result) {
+      diffs << file << ": error " << result.error().message << "\n";
+      continue;
+    }
+    std::set<PostKey> actual;
+    for (const ExtractedPost& post : *result) {
+      if (post.ref.platform != "twitter") continue;
+      actual.insert({post.ref.post_id, post.ref.author.value_or(""), post.occurrences});
+    }
+    if (!expected.empty()) ++with_tweets;
+    if (actual != expected) {
+      std::set<PostKey> missing;
+      std::set<PostKey> extra;
+      std::set_difference(expected.begin(), expected.end(), actual.begin(), actual.end(),
+                          std::inserter(missing, missing.end()));
+      std::set_difference(actual.begin(), actual.end(), expected.begin(), expected.end(),
+                          std::inserter(extra, extra.end()));
+      diffs << file << ":\n  missing:" << Describe(missing) << "\n  extra:  " << Describe(extra) << "\n";
+    }
+  }
+  INFO(diffs.str());
+  CHECK(diffs.str().empty());
+  CHECK(checked >= 80);
+  CHECK(with_tweets >= 35);
+}
+
+TEST_CASE("extract: the oEmbed blockquote gives id, author and quote", "[extract]") {
+  const std::string html =
+      R"(<blockquote class="twitter-tweet"><p lang="es" dir="ltr">RT <a href="https://twitter.com/PabloHerreros?ref_src=twsrc%5Etfw">@PabloHerreros</a> Pepephone rompe la baraja - <a href="http://t.co/mFn7mcB1vy">http://t.co/mFn7mcB1vy</a></p>&mdash; Pepephone (@pepephone) <a href="https://twitter.com/pepephone/status/436461658601713664?ref_src=twsrc%5Etfw">February 20, 2014</a></blockquote>
+<script async src="https://platform.twitter.com/widgets.js" charset="utf-8"></script>)";
+  const auto tweets = Tweets(html);
+  REQUIRE(tweets.size() == 1);
+  const ExtractedPost& t = tweets[0];
+  CHECK(t.ref.post_id == "436461658601713664");
+  CHECK(t.ref.author == "pepephone");
+  CHECK(t.ref.url == "https://twitter.com/pepephone/status/436461658601713664");
+  CHECK(t.occurrences == 1);
+  CHECK(t.forms == std::vector<std::string>{"blockquote.twitter-tweet"});
+  REQUIRE(t.quote);
+  CHECK(t.quote->text == "RT @PabloHerreros Pepephone rompe la baraja - http://t.co/mFn7mcB1vy");
+  CHECK(t.quote->author_name == "Pepephone");
+  CHECK(t.quote->date == "February 20, 2014");
+}
+
+TEST_CASE("extract: the post is the LAST status link; a quoted tweet link in the text is not it", "[extract]") {
+  const std::string html =
+      R"(<blockquote class="twitter-tweet"><p>look <a href="https://twitter.com/other/status/111">pic.twitter.com/abc</a></p>
+      &mdash; Real Name (@real) <a href="https://twitter.com/real/status/222">May 1, 2020</a></blockquote>)";
+  const auto tweets = Tweets(html);
+  REQUIRE(tweets.size() == 1);
+  CHECK(tweets[0].ref.post_id == "222");
+  CHECK(tweets[0].ref.author == "real");
+  REQUIRE(tweets[0].quote);
+  CHECK(tweets[0].quote->text == "look pic.twitter.com/abc");
+  CHECK(tweets[0].quote->author_name == "Real Name");
+}
+
+TEST_CASE("extract: unclosed blockquotes end at widgets.js or at the next tweet blockquote", "[extract]") {
+  SECTION("closed by the widgets.js script") {
+    const std::string html =
+        R"(<div><blockquote class="twitter-tweet"><p>one</p>&mdash; A (@aaa) <a href="https://twitter.com/aaa/status/1001">d1</a>
+        <script async src="//platform.twitter.com/widgets.js"></script>
+        <p>Prose with a link <a href="https://twitter.com/zzz/status/9999">to another tweet</a>.</p>
+        <blockquote class="twitter-tweet"><p>two</p>&mdash; B (@bbb) <a href="https://twitter.com/bbb/status/1002">d2</a>
+        <script async src="//platform.twitter.com/widgets.js"></script><p>end</p></div>)";
+    const auto tweets = Tweets(html);
+    REQUIRE(tweets.size() == 2);
+    CHECK(tweets[0].ref.post_id == "1001");
+    CHECK(tweets[0].ref.author == "aaa");
+    CHECK(tweets[1].ref.post_id == "1002");
+    CHECK(tweets[1].ref.author == "bbb");
+  }
+  SECTION("closed by the next tweet blockquote (no script)") {
+    const std::string html =
+        R"(<blockquote class="twitter-tweet"><p>one</p>&mdash; A (@aaa) <a href="https://twitter.com/aaa/status/1001">d1</a>
+        <blockquote class="twitter-tweet"><p>two</p>&mdash; B (@bbb) <a href="https://twitter.com/bbb/status/1002">d2</a>)";
+    const auto tweets = Tweets(html);
+    REQUIRE(tweets.size() == 2);
+    CHECK(tweets[0].ref.post_id == "1001");
+    CHECK(tweets[1].ref.post_id == "1002");
+  }
+}
+
+TEST_CASE("extract: a prose link to a tweet is not an embed; timelines are not posts", "[extract]") {
+  const std::string html =
+      R"(<p>As <a href="https://twitter.com/someone/status/123456?ref_src=twsrc%5Etfw">she tweeted</a>, ...</p>
+      <a class="twitter-timeline" href="https://twitter.com/someone?ref_src=twsrc%5Etfw">Tweets by someone</a>)";
+  CHECK(Tweets(html).empty());
+}
+
+TEST_CASE("extract: x.com, mobile and hashbang links inside blockquotes", "[extract]") {
+  const std::string html =
+      R"(<blockquote class="twitter-tweet"><p>a</p>&mdash; A (@aaa) <a href="https://x.com/aaa/status/11?s=20&amp;t=abc">d</a></blockquote>
+      <blockquote class="twitter-tweet"><p>b</p>&mdash; B (@bbb) <a href="https://twitter.com/#!/bbb/status/22">d</a></blockquote>
+      <blockquote class="twitter-video"><p>c</p>&mdash; C (@ccc) <a href="https://mobile.twitter.com/ccc/statuses/33/video/1">d</a></blockquote>
+      <blockquote class="twitter-tweet"><p>d</p>&mdash; D (@ddd) <a href="https://twitter.com/i/web/status/44">d</a></blockquote>)";
+  const auto tweets = Tweets(html);
+  REQUIRE(tweets.size() == 4);
+  CHECK(tweets[0].ref.url == "https://twitter.com/aaa/status/11");
+  CHECK(tweets[1].ref.url == "https://twitter.com/bbb/status/22");
+  CHECK(tweets[2].ref.url == "https://twitter.com/ccc/status/33");
+  CHECK(tweets[2].forms == std::vector<std::string>{"blockquote.twitter-video"});
+  // No handle in the link: the attribution "(@ddd)" names the author.
+  CHECK(tweets[3].ref.post_id == "44");
+  CHECK(tweets[3].ref.author == "ddd");
+  CHECK(tweets[3].ref.url == "https://twitter.com/ddd/status/44");
+}
+
+TEST_CASE("extract: cite and data-tweet-id are fallbacks for a blockquote without a status link", "[extract]") {
+  const std::string html =
+      R"(<blockquote class="twitter-tweet" cite="https://twitter.com/citer/status/555"><p>x</p></blockquote>
+      <blockquote class="twitter-tweet" data-tweet-id="666"><p>y</p>&mdash; Y (@why)</blockquote>)";
+  const auto tweets = Tweets(html);
+  REQUIRE(tweets.size() == 2);
+  CHECK(tweets[0].ref.post_id == "555");
+  CHECK(tweets[0].ref.author == "citer");
+  CHECK(tweets[1].ref.post_id == "666");
+  CHECK(tweets[1].ref.author == "why");
+}
+
+TEST_CASE("extract: rendered widgets give the id but no author (creatorScreenName is the publisher)", "[extract]") {
+  const std::string html =
+      R"(<div class="twitter-tweet twitter-tweet-rendered"><iframe id="twitter-widget-0" src="https://platform.twitter.com/embed/Tweet.html?creatorScreenName=katiejmbaker&amp;dnt=false&amp;embedId=twitter-widget-0&amp;id=790936002017755136&amp;siteScreenName=buzzfeednews" data-tweet-id="790936002017755136"></iframe></div>
+      <iframe class="twitter-tweet twitter-tweet-rendered" data-tweet-id="800384752746254337"></iframe>
+      <iframe src="https://platform.twitter.com/embed/Tweet.html?id=123123123&amp;theme=dark"></iframe>
+      <twitterwidget data-tweet-id="456456"></twitterwidget>)";
+  const auto tweets = Tweets(html);
+  REQUIRE(tweets.size() == 4);
+  CHECK(tweets[0].ref.post_id == "790936002017755136");
+  CHECK_FALSE(tweets[0].ref.author);
+  CHECK(tweets[0].ref.url == "https://twitter.com/i/status/790936002017755136");
+  CHECK(tweets[0].occurrences == 1);
+  CHECK(tweets[0].forms == std::vector<std::string>{"iframe[data-tweet-id]"});
+  CHECK(tweets[1].ref.post_id == "800384752746254337");
+  CHECK(tweets[2].ref.post_id == "123123123");
+  CHECK(tweets[2].forms == std::vector<std::string>{"iframe[src]"});
+  CHECK(tweets[3].ref.post_id == "456456");
+}
+
+TEST_CASE("extract: amp-twitter", "[extract]") {
+  const std::string html =
+      R"(<html amp><body><amp-twitter width="375" height="472" layout="responsive" data-tweetid="1311697819384844290"></amp-twitter></body></html>)";
+  const auto tweets = Tweets(html);
+  REQUIRE(tweets.size() == 1);
+  CHECK(tweets[0].ref.post_id == "1311697819384844290");
+  CHECK_FALSE(tweets[0].ref.author);
+  CHECK(tweets[0].forms == std::vector<std::string>{"amp-twitter[data-tweetid]"});
+}
+
+TEST_CASE("extract: a <noscript> copy is one more occurrence of the same post", "[extract]") {
+  const std::string html =
+      R"(<body><div data-tweet-id="777"></div><noscript><blockquote class="twitter-tweet"><p>t</p>&mdash; N (@nnn) <a href="https://twitter.com/nnn/status/777">d</a></blockquote></noscript>
+      <blockquote class="twitter-tweet"><p>t</p>&mdash; N (@nnn) <a href="https://twitter.com/nnn/status/777">d</a></blockquote></body>)";
+  const auto tweets = Tweets(html);
+  REQUIRE(tweets.size() == 1);
+  CHECK(tweets[0].occurrences == 3);
+  CHECK(tweets[0].ref.author == "nnn");  // filled in from a later occurrence
+  CHECK(tweets[0].forms == std::vector<std::string>{"div[data-tweet-id]", "blockquote.twitter-tweet"});
+  REQUIRE(tweets[0].quote);
+  CHECK(tweets[0].quote->author_name == "N");
+}
+
+TEST_CASE("extract: markup inside <script>, <template>, <style> and comments is not an embed", "[extract]") {
+  const std::string html = R"(<html><head><style>.twitter-tweet { margin: 0 }</style></head><body>
+      <script>var s = '<blockquote class="twitter-tweet"><a href="https://twitter.com/a/status/1">x</a></blockquote>';</script>
+      <script type="text/template"><blockquote class="twitter-tweet"><a href="https://twitter.com/a/status/2">x</a></blockquote></script>
+      <template><blockquote class="twitter-tweet"><a href="https://twitter.com/a/status/3">x</a></blockquote><div data-tweet-id="4"></div></template>
+      <!-- <blockquote class="twitter-tweet"><a href="https://twitter.com/a/status/5">x</a></blockquote> -->
+      </body></html>)";
+  CHECK(Extract(html).empty());
+}
+
+TEST_CASE("extract: 100000 nested <div> are refused quickly", "[extract]") {
+  std::string html;
+  for (int i = 0; i < 100000; ++i) html += "<div>";
+  const auto start = std::chrono::steady_clock::now();
+  auto result = ExtractEmbeds(html);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  REQUIRE_FALSE(result);
+  CHECK(result.error().code == ErrorCode::kLimitExceeded);
+  CHECK(result.error().message == "HTML nesting deeper than 512");
+  CHECK(elapsed < std::chrono::seconds(1));
+}
+
+TEST_CASE("extract: self-closing <div/> does not hide nesting", "[extract]") {
+  std::string html;
+  for (int i = 0; i < 1000; ++i) html += "<div/>";
+  auto result = ExtractEmbeds(html);
+  REQUIRE_FALSE(result);
+  CHECK(result.error().code == ErrorCode::kLimitExceeded);
+}
+
+TEST_CASE("extract: nesting just under the limit is parsed", "[extract]") {
+  std::string html;
+  for (int i = 0; i < 500; ++i) html += "<div>";
+  html += R"(<blockquote class="twitter-tweet"><a href="https://twitter.com/deep/status/42">d</a></blockquote>)";
+  const auto tweets = Tweets(html);
+  REQUIRE(tweets.size() == 1);
+  CHECK(tweets[0].ref.post_id == "42");
+}
+
+TEST_CASE("extract: many unclosed <p>, <li>, <td> and <option> do not count as nesting", "[extract]") {
+  std::string html = "<ul>";
+  for (int i = 0; i < 2000; ++i) html += "<li><p>item <b>x</b> <br><img src=a.png>";
+  html += "</ul><table>";
+  for (int i = 0; i < 2000; ++i) html += "<tr><td>cell";
+  html += "</table><select>";
+  for (int i = 0; i < 2000; ++i) html += "<option>o";
+  html += "</select>";
+  CHECK(ExtractEmbeds(html));
+}
+
+TEST_CASE("extract: the depth estimate is never below the real depth on corpus pages", "[extract]") {
+  namespace fs = std::filesystem;
+  for (const char* dir : {"pages", "fragments"}) {
+    for (const auto& entry : fs::directory_iterator(embarc::testing::CorpusDir() / dir)) {
+      const std::string html = embarc::testing::ReadFileText(entry.path());
+      const int estimate = embarc::html::EstimateNestingDepth(html, embarc::html::kMaxNestingDepth);
+      INFO(entry.path().filename().string() << " estimate " << estimate);
+      CHECK(estimate <= embarc::html::kMaxNestingDepth);  // no real page trips the limit
+      CHECK(ExtractEmbeds(html));
+    }
+  }
+}
+
+TEST_CASE("extract: input over kMaxDocumentBytes is refused", "[extract]") {
+  const std::string html(20u << 20, 'a');
+  auto result = ExtractEmbeds(html);
+  REQUIRE_FALSE(result);
+  CHECK(result.error().code == ErrorCode::kLimitExceeded);
+}
+
+TEST_CASE("extract: invalid UTF-8 does not crash and embeds are still found", "[extract]") {
+  std::string html = "<p>\xff\xfe\xc3(\xed\xa0\x80 caf\xe9 \x80\x80</p>";
+  html += std::string("\0\x01", 2);
+  html += R"(<blockquote class="twitter-tweet"><p>caf)" "\xe9\xff" R"(</p>&mdash; Z (@zzz) <a href="https://twitter.com/zzz/status/99">d</a></blockquote>)";
+  const auto tweets = Tweets(html);
+  REQUIRE(tweets.size() == 1);
+  CHECK(tweets[0].ref.post_id == "99");
+  REQUIRE(tweets[0].quote);
+  CHECK(tweets[0].quote->text == "caf\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST_CASE("extract: relative status links resolve against the base URL", "[extract]") {
+  const std::string html =
+      R"(<blockquote class="twitter-tweet"><p>x</p>&mdash; R (@rel) <a href="/rel/status/31337">d</a></blockquote>)";
+  auto result = ExtractEmbeds(html, "https://twitter.com/home");
+  REQUIRE(result);
+  REQUIRE(result->size() == 1);
+  CHECK((*result)[0].ref.url == "https://twitter.com/rel/status/31337");
+  // Without a base a relative link is not a status link (and nothing else identifies the post).
+  auto no_base = ExtractEmbeds(html);
+  REQUIRE(no_base);
+  CHECK(no_base->empty());
+}
