@@ -17,6 +17,7 @@
 #include "embarc/capture/pipeline.h"
 #include "embarc/capture/record.h"
 #include "embarc/html/extract.h"
+#include "embarc/log/evidence_log.h"
 #include "embarc/net/fetcher.h"
 #include "embarc/platform/platform.h"
 #include "embarc/store/archive.h"
@@ -154,6 +155,17 @@ void PrintReport(const Options& o, const capture::RunReport& report) {
   }
 }
 
+// After every run that adds records: the log catches up and a new signed checkpoint is written.
+Result<store::CheckpointRow> Checkpoint(store::Archive& archive) {
+  EMBARC_ASSIGN_OR_RETURN(auto log, log::EvidenceLog::Open(archive));
+  EMBARC_ASSIGN_OR_RETURN(auto signer, archive.LoadSigner());
+  return log->WriteCheckpoint(*signer, capture::Rfc3339Ms(MakeClock()()));
+}
+
+void PrintCheckpoint(const Options& o, const store::CheckpointRow& cp) {
+  if (!o.json) Print("checkpoint: log size " + std::to_string(cp.tree_size) + ", root " + cp.root_hash.substr(0, 16) + "…");
+}
+
 Result<int> RunArchive(const Options& o) {
   if (o.Has("--feed") || o.Has("--sitemap") || o.Has("--depth")) {
     return Fail(ErrorCode::kInvalidArgument, "--depth, --feed and --sitemap are not implemented yet");
@@ -162,6 +174,8 @@ Result<int> RunArchive(const Options& o) {
   EMBARC_ASSIGN_OR_RETURN(auto fetcher, MakeFetcher(o));
   EMBARC_ASSIGN_OR_RETURN(auto report, capture::ArchiveArticles(*archive, *fetcher, o.args, MakeClock()));
   PrintReport(o, report);
+  EMBARC_ASSIGN_OR_RETURN(auto cp, Checkpoint(*archive));
+  PrintCheckpoint(o, cp);
   return ExitForReport(report);
 }
 
@@ -172,24 +186,126 @@ Result<int> RunCapture(const Options& o) {
   EMBARC_ASSIGN_OR_RETURN(auto fetcher, MakeFetcher(o));
   EMBARC_ASSIGN_OR_RETURN(auto report, capture::CapturePosts(*archive, *fetcher, posts, MakeClock()));
   PrintReport(o, report);
+  EMBARC_ASSIGN_OR_RETURN(auto cp, Checkpoint(*archive));
+  PrintCheckpoint(o, cp);
   return ExitForReport(report);
+}
+
+Result<std::string> ReadTextFile(const std::string& path, std::size_t max_bytes) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return Fail(ErrorCode::kInvalidArgument, "cannot read " + path);
+  std::string text;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    text.append(buf, n);
+    if (text.size() > max_bytes) {
+      std::fclose(f);
+      return Fail(ErrorCode::kLimitExceeded, path + " is too large");
+    }
+  }
+  std::fclose(f);
+  return text;
 }
 
 Result<int> RunVerify(const Options& o) {
   verify::VerifyOptions vo;
   EMBARC_ASSIGN_OR_RETURN(vo.posts, ParsePostUrls(o.args));
+  if (o.Has("--against")) {
+    EMBARC_ASSIGN_OR_RETURN(vo.against_note, ReadTextFile(o.flags.at("--against").back(), log::kMaxNoteBytes));
+  }
   EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/false));
   EMBARC_ASSIGN_OR_RETURN(auto report, verify::VerifyArchive(*archive, vo));
   if (o.json) {
     Print(nlohmann::json{{"ok", true}, {"warc_files", report.warc_files}, {"warc_records", report.warc_records},
                          {"snapshots", report.snapshots}, {"signatures", report.signatures},
-                         {"captures", report.captures}, {"keys", report.keys}}.dump());
+                         {"captures", report.captures}, {"keys", report.keys}, {"log_size", report.log_size},
+                         {"root_hash", report.root_hash}, {"checkpoints", report.checkpoints},
+                         {"against", vo.against_note.empty() ? nlohmann::json() : nlohmann::json(report.against_ok)}}.dump());
   } else {
     Print("verified: " + std::to_string(report.warc_files) + " WARC file(s), " + std::to_string(report.warc_records) +
           " WARC record(s), " + std::to_string(report.snapshots) + " snapshot record(s), " +
           std::to_string(report.signatures) + " signature(s), " + std::to_string(report.captures) +
           " capture(s) re-hashed at their offsets");
+    Print("log: " + std::to_string(report.log_size) + " leaves, root " + report.root_hash + ", " +
+          std::to_string(report.checkpoints) + " signed checkpoint(s) consistent with it");
+    if (report.against_ok) Print("the kept checkpoint is a prefix of today's log (consistency proof verified)");
   }
+  return 0;
+}
+
+Result<int> RunCheckpoint(const Options& o) {
+  if (!o.args.empty()) return Fail(ErrorCode::kInvalidArgument, "checkpoint takes no arguments");
+  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/false));
+  EMBARC_ASSIGN_OR_RETURN(auto rows, archive->index().Checkpoints());
+  if (rows.empty()) return Fail(ErrorCode::kNotFound, "the archive has no checkpoint yet");
+  if (o.json) {
+    Print(nlohmann::json{{"tree_size", rows.back().tree_size}, {"root_hash", rows.back().root_hash},
+                         {"checkpoint", rows.back().note}, {"created_at", rows.back().created_at}}.dump());
+  } else {
+    std::fputs(rows.back().note.c_str(), stdout);
+  }
+  return 0;
+}
+
+std::vector<std::string> HexList(const std::vector<log::Hash>& hashes) {
+  std::vector<std::string> out;
+  for (const auto& h : hashes) out.push_back(h.Hex());
+  return out;
+}
+
+Result<int> RunProof(const Options& o) {
+  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
+  EMBARC_ASSIGN_OR_RETURN(auto log, log::EvidenceLog::Open(*archive));
+  EMBARC_ASSIGN_OR_RETURN(auto checkpoints, archive->index().Checkpoints());
+  if (checkpoints.empty()) return Fail(ErrorCode::kNotFound, "the archive has no checkpoint yet");
+  const store::CheckpointRow& cp = checkpoints.back();
+  auto parse_size = [](const std::string& text) -> Result<std::uint64_t> {
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+    if (text.empty() || end == text.c_str() || *end != '\0') return Fail(ErrorCode::kInvalidArgument, "not a tree size: " + text);
+    return static_cast<std::uint64_t>(v);
+  };
+  if (o.Has("--consistency")) {
+    EMBARC_ASSIGN_OR_RETURN(std::uint64_t old_size, parse_size(o.flags.at("--consistency").back()));
+    std::uint64_t new_size = cp.tree_size;
+    if (o.args.size() == 1) {
+      EMBARC_ASSIGN_OR_RETURN(new_size, parse_size(o.args[0]));
+    } else if (o.args.size() > 1) {
+      return Fail(ErrorCode::kInvalidArgument, "proof --consistency OLD_SIZE [NEW_SIZE]");
+    }
+    if (old_size == 0 || old_size > new_size || new_size > log->size()) {
+      return Fail(ErrorCode::kInvalidArgument, "need 0 < OLD_SIZE <= NEW_SIZE <= " + std::to_string(log->size()));
+    }
+    EMBARC_ASSIGN_OR_RETURN(auto proof, log->tree().ConsistencyProof(old_size, new_size));
+    EMBARC_ASSIGN_OR_RETURN(log::Hash old_root, log->tree().RootAt(old_size));
+    EMBARC_ASSIGN_OR_RETURN(log::Hash new_root, log->tree().RootAt(new_size));
+    nlohmann::ordered_json j = {{"old_size", old_size}, {"new_size", new_size}, {"old_root", old_root.Hex()},
+                                {"new_root", new_root.Hex()}, {"consistency", HexList(proof)}};
+    if (new_size == cp.tree_size) j["checkpoint"] = cp.note;
+    Print(j.dump());
+    return 0;
+  }
+  if (o.args.size() != 1) return Fail(ErrorCode::kInvalidArgument, "proof RECORD_HASH|POST_URL");
+  const std::string& what = o.args[0];
+  std::optional<store::SnapshotRow> snap;
+  if (what.size() == 64 && what.find_first_not_of("0123456789abcdef") == std::string::npos) {
+    EMBARC_ASSIGN_OR_RETURN(snap, archive->index().SnapshotByHash(what));
+    if (!snap) return Fail(ErrorCode::kNotFound, "no record with hash " + what);
+  } else {
+    EMBARC_ASSIGN_OR_RETURN(auto posts, ParsePostUrls({what}));
+    EMBARC_ASSIGN_OR_RETURN(auto post, archive->index().FindPost(posts[0].platform, posts[0].post_id));
+    if (!post) return Fail(ErrorCode::kNotFound, "post not in the archive: " + what);
+    EMBARC_ASSIGN_OR_RETURN(snap, archive->index().LatestSnapshot(post->id));
+    if (!snap) return Fail(ErrorCode::kNotFound, "post has no snapshot: " + what);
+  }
+  if (snap->leaf_index >= cp.tree_size) return Fail(ErrorCode::kNotFound, "no checkpoint covers this record yet");
+  EMBARC_ASSIGN_OR_RETURN(auto proof, log->tree().InclusionProof(snap->leaf_index, cp.tree_size));
+  nlohmann::ordered_json j = {{"leaf_index", snap->leaf_index}, {"tree_size", cp.tree_size},
+                              {"leaf_hash", log::LeafHash(AsBytes(snap->record)).Hex()},
+                              {"record_hash", snap->record_hash}, {"inclusion", HexList(proof)},
+                              {"checkpoint", cp.note}};
+  Print(j.dump());
   return 0;
 }
 
@@ -224,7 +340,11 @@ std::vector<Command>& Commands() {
       {"archive", "capture article(s) URL|FILE... and every embedded post",
        {{"--depth", true}, {"--feed", true}, {"--sitemap", true}}, RunArchive},
       {"capture", "capture POST_URL... directly", {}, RunCapture},
-      {"verify", "offline integrity check of the archive [or of POST_URL...]", {}, RunVerify},
+      {"verify", "offline integrity check of the archive [or of POST_URL...]; --against CHECKPOINT_FILE",
+       {{"--against", true}}, RunVerify},
+      {"proof", "inclusion proof of RECORD_HASH|POST_URL; --consistency OLD_SIZE [NEW_SIZE]",
+       {{"--consistency", true}}, RunProof},
+      {"checkpoint", "the latest signed checkpoint", {}, RunCheckpoint},
       {"history", "every snapshot of POST_URL (all posts without one)", {}, RunHistory},
       {"help", "this text", {}, RunHelp},
   };

@@ -56,9 +56,12 @@ constexpr std::array<std::string_view, 21> kVoidElements = {
     "img", "input", "keygen", "link", "menuitem", "meta", "param", "source", "track", "wbr"};
 // Closed implicitly by a following sibling of their kind (or by their parent's end
 // tag), so unclosed ones in real pages do not pile up.
-constexpr std::array<std::string_view, 16> kImpliedEndElements = {
-    "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "tbody",
-    "thead", "tfoot", "rb", "rt", "rp", "rtc"};
+constexpr std::array<std::string_view, 22> kImpliedEndElements = {
+    "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "tbody", "thead",
+    "tfoot", "rb", "rt", "rp", "rtc", "h1", "h2", "h3", "h4", "h5", "h6"};
+// A start tag of these closes an open element of the same name (the parser's
+// adoption agency for <a>/<nobr>, "button in scope", nested <select>/<form> ignored).
+constexpr std::array<std::string_view, 5> kNoSelfNesting = {"a", "nobr", "button", "select", "form"};
 // Contents are text up to the matching end tag.
 constexpr std::array<std::string_view, 8> kRawTextElements = {
     "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"};
@@ -158,6 +161,16 @@ int EstimateNestingDepth(std::string_view s, int limit) {
     }
     if (InList(name, kVoidElements) || InList(name, kImpliedEndElements)) continue;
     if (self_closing && foreign > 0) continue;
+    if (InList(name, kNoSelfNesting)) {
+      const auto same = std::find(open.rbegin(), open.rend(), name);
+      if (same != open.rend()) {
+        const std::size_t keep = static_cast<std::size_t>(open.rend() - same) - 1;
+        for (std::size_t j = keep; j < open.size(); ++j) {
+          if (open[j] == "svg" || open[j] == "math") --foreign;
+        }
+        open.resize(keep);
+      }
+    }
     if (name == "svg" || name == "math") ++foreign;
     open.push_back(std::move(name));
     deepest = std::max(deepest, open.size());

@@ -67,20 +67,17 @@ class Collector {
   std::map<std::pair<std::string, std::string>, std::size_t> index_;
 };
 
-}  // namespace
+// Embed code inside a <textarea> is parsed as a fragment, but not a textarea inside that.
+constexpr int kMaxTextareaFragmentDepth = 1;
 
-Result<std::vector<platform::ExtractedPost>> ExtractEmbeds(std::string_view html, std::string_view base_url) {
-  EMBARC_ASSIGN_OR_RETURN(Document document, Document::Parse(html, kMaxDocumentBytes, kMaxNestingDepth));
+void CollectTextareaEmbeds(const Node& textarea, const std::vector<const EmbedMatcher*>& matchers,
+                           const platform::MatchContext& base_context, bool in_noscript, int fragment_depth,
+                           Collector& collector);
 
-  std::vector<const EmbedMatcher*> matchers;
-  for (const platform::Adapter* adapter : platform::Adapters()) {
-    if (const EmbedMatcher* matcher = adapter->embed_matcher()) matchers.push_back(matcher);
-  }
-
-  platform::MatchContext base_context;
-  base_context.amp_document = IsAmpDocument(document.root());
-  base_context.base_url = base_url;
-
+// Offers every element under `root` to the matchers, in document order.
+// `fragment_depth` counts how many <textarea> fragments we are inside of.
+void CollectEmbeds(const Node& root, const std::vector<const EmbedMatcher*>& matchers,
+                   const platform::MatchContext& base_context, int fragment_depth, Collector& collector) {
   struct Pending {
     Node node;
     std::size_t depth;
@@ -91,9 +88,8 @@ Result<std::vector<platform::ExtractedPost>> ExtractEmbeds(std::string_view html
     const std::vector<Node> children = parent.Children();
     for (auto it = children.rbegin(); it != children.rend(); ++it) pending.push_back({*it, depth, in_noscript});
   };
-  push_children(document.root(), 1, false);
+  push_children(root, 1, base_context.in_noscript);
 
-  Collector collector;
   ActiveClaim claim;
   while (!pending.empty()) {
     const Pending current = pending.back();
@@ -106,6 +102,14 @@ Result<std::vector<platform::ExtractedPost>> ExtractEmbeds(std::string_view html
     // is inert): embed markup there is a "hidden mention", not an embed.
     if (current.node.IsTag("script") || current.node.IsTag("style") || current.node.IsTag("template")) continue;
     const bool in_noscript = current.in_noscript || current.node.IsTag("noscript");
+    if (current.node.IsTag("textarea")) {
+      // Consent managers park the publisher's embed code in a hidden <textarea>
+      // and insert it once the reader agrees: it is the article's embed, held back.
+      if (!claim.active && fragment_depth < kMaxTextareaFragmentDepth) {
+        CollectTextareaEmbeds(current.node, matchers, base_context, in_noscript, fragment_depth, collector);
+      }
+      continue;
+    }
     if (!claim.active) {
       platform::MatchContext context = base_context;
       context.in_noscript = in_noscript;
@@ -123,6 +127,36 @@ Result<std::vector<platform::ExtractedPost>> ExtractEmbeds(std::string_view html
     }
     push_children(current.node, current.depth + 1, in_noscript);
   }
+}
+
+void CollectTextareaEmbeds(const Node& textarea, const std::vector<const EmbedMatcher*>& matchers,
+                           const platform::MatchContext& base_context, bool in_noscript, int fragment_depth,
+                           Collector& collector) {
+  std::string markup;
+  for (const Node& child : textarea.Children()) markup += child.Text();
+  if (markup.find('<') == std::string::npos) return;
+  // The fragment is checked like a document; one that is too big or too deep is ignored.
+  Result<Document> fragment = Document::Parse(markup, kMaxDocumentBytes, kMaxNestingDepth);
+  if (!fragment) return;
+  platform::MatchContext context = base_context;
+  context.in_noscript = in_noscript;
+  CollectEmbeds(fragment->root(), matchers, context, fragment_depth + 1, collector);
+}
+
+}  // namespace
+
+Result<std::vector<platform::ExtractedPost>> ExtractEmbeds(std::string_view html, std::string_view base_url) {
+  EMBARC_ASSIGN_OR_RETURN(Document document, Document::Parse(html, kMaxDocumentBytes, kMaxNestingDepth));
+
+  std::vector<const EmbedMatcher*> matchers;
+  for (const platform::Adapter* adapter : platform::Adapters()) {
+    if (const EmbedMatcher* matcher = adapter->embed_matcher()) matchers.push_back(matcher);
+  }
+  platform::MatchContext context;
+  context.amp_document = IsAmpDocument(document.root());
+  context.base_url = base_url;
+  Collector collector;
+  CollectEmbeds(document.root(), matchers, context, 0, collector);
   return std::move(collector).Take();
 }
 

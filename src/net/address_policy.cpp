@@ -54,9 +54,10 @@ bool IsForbiddenV6(const std::array<std::uint8_t, 16>& a) {
       std::memcmp(a.data(), kNat64Prefix.data(), kNat64Prefix.size()) == 0) {
     return IsForbiddenV4(V4FromBytes(a.data() + 12));
   }
-  bool all_zero_but_last = true;
-  for (std::size_t i = 0; i < 15; ++i) all_zero_but_last = all_zero_but_last && a[i] == 0;
-  if (all_zero_but_last && (a[15] == 0 || a[15] == 1)) return true;  // :: and ::1
+  // ::/96: the unspecified address ::, loopback ::1 and the deprecated IPv4-compatible
+  // form ::a.b.c.d (RFC 4291 §2.5.5.1), which no public server uses.
+  static constexpr std::array<std::uint8_t, 12> kZero96 = {};
+  if (std::memcmp(a.data(), kZero96.data(), kZero96.size()) == 0) return true;
   if ((a[0] & 0xfe) == 0xfc) return true;                             // fc00::/7 unique local
   if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) return true;             // fe80::/10 link-local
   if (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0) return true;             // fec0::/10 site-local

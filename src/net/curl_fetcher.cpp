@@ -34,7 +34,6 @@ using SteadyClock = std::chrono::steady_clock;
 // How long curl_multi_poll may sleep; bounds how late a first-byte timeout is noticed.
 constexpr int kPollTimeoutMs = 50;
 constexpr const char* kAllowedProtocols = "http,https";
-constexpr std::size_t kMaxRequestHeaderBytes = 8u << 10;  // one caller-supplied header line
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

@@ -98,6 +98,25 @@ CREATE TABLE snapshot_captures(
   capture_id INTEGER NOT NULL REFERENCES captures(id),
   PRIMARY KEY(snapshot_id, position));
 )sql",
+    R"sql(
+CREATE TABLE checkpoints(
+  id INTEGER PRIMARY KEY,
+  tree_size INTEGER NOT NULL,
+  root_hash TEXT NOT NULL,
+  note TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  created_at TEXT NOT NULL);
+CREATE TABLE timestamps(
+  id INTEGER PRIMARY KEY,
+  checkpoint_id INTEGER NOT NULL REFERENCES checkpoints(id),
+  tsa_url TEXT NOT NULL,
+  requested_at TEXT NOT NULL,
+  status TEXT NOT NULL,
+  error TEXT,
+  request_der BLOB NOT NULL,
+  response_der BLOB NOT NULL,
+  gen_time TEXT);
+)sql",
 };
 constexpr int kMigrationCount = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 static_assert(kMigrationCount == kSchemaVersion);
@@ -249,6 +268,94 @@ class SqliteIndex final : public Index {
   }
 
   Result<std::vector<CaptureRow>> AllCaptures() override { return QueryCaptures(" ORDER BY id", std::nullopt); }
+
+  Result<std::vector<std::string>> LeafRecords(std::uint64_t begin, std::uint64_t end) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+        "SELECT leaf_index, record FROM snapshots WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index"));
+    s.Bind(1, static_cast<std::int64_t>(begin)).Bind(2, static_cast<std::int64_t>(end));
+    std::vector<std::string> out;
+    while (true) {
+      EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      if (static_cast<std::uint64_t>(s.Int(0)) != begin + out.size()) {
+        return Fail(ErrorCode::kCorruption, "log leaf " + std::to_string(begin + out.size()) + " is missing from the index");
+      }
+      out.push_back(s.Text(1));
+    }
+    return out;
+  }
+
+  Result<std::optional<SnapshotRow>> SnapshotByHash(const std::string& record_hash) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(), "SELECT id FROM snapshots WHERE record_hash = ?"));
+    s.Bind(1, record_hash);
+    EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return std::optional<SnapshotRow>();
+    EMBARC_ASSIGN_OR_RETURN(auto rows, QuerySnapshots(" WHERE id = ?", s.Int(0)));
+    if (rows.empty()) return std::optional<SnapshotRow>();
+    return std::optional<SnapshotRow>(std::move(rows.front()));
+  }
+
+  Result<std::int64_t> AddCheckpoint(const CheckpointRow& c) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+        "INSERT INTO checkpoints(tree_size, root_hash, note, key_id, created_at) VALUES(?,?,?,?,?)"));
+    s.Bind(1, static_cast<std::int64_t>(c.tree_size)).Bind(2, c.root_hash).Bind(3, c.note).Bind(4, c.key_id).Bind(5, c.created_at);
+    EMBARC_RETURN_IF_ERROR(s.Run());
+    return sqlite3_last_insert_rowid(db());
+  }
+
+  Result<std::vector<CheckpointRow>> Checkpoints() override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+        "SELECT id, tree_size, root_hash, note, key_id, created_at FROM checkpoints ORDER BY id"));
+    std::vector<CheckpointRow> out;
+    while (true) {
+      EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back(CheckpointRow{s.Int(0), static_cast<std::uint64_t>(s.Int(1)), s.Text(2), s.Text(3), s.Text(4), s.Text(5)});
+    }
+    return out;
+  }
+
+  Result<std::int64_t> AddTimestamp(const TimestampRow& t) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+        "INSERT INTO timestamps(checkpoint_id, tsa_url, requested_at, status, error, request_der, response_der, gen_time) "
+        "VALUES(?,?,?,?,?,?,?,?)"));
+    s.Bind(1, t.checkpoint_id).Bind(2, t.tsa_url).Bind(3, t.requested_at).Bind(4, t.status).Bind(5, t.error)
+        .BindBlob(6, t.request_der).BindBlob(7, t.response_der).Bind(8, t.gen_time);
+    EMBARC_RETURN_IF_ERROR(s.Run());
+    return sqlite3_last_insert_rowid(db());
+  }
+
+  Result<void> UpdateTimestamp(const TimestampRow& t) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+        "UPDATE timestamps SET requested_at = ?, status = ?, error = ?, request_der = ?, response_der = ?, gen_time = ? "
+        "WHERE id = ?"));
+    s.Bind(1, t.requested_at).Bind(2, t.status).Bind(3, t.error).BindBlob(4, t.request_der).BindBlob(5, t.response_der)
+        .Bind(6, t.gen_time).Bind(7, t.id);
+    return s.Run();
+  }
+
+  Result<std::vector<TimestampRow>> Timestamps() override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+        "SELECT id, checkpoint_id, tsa_url, requested_at, status, error, request_der, response_der, gen_time "
+        "FROM timestamps ORDER BY id"));
+    std::vector<TimestampRow> out;
+    while (true) {
+      EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      TimestampRow t;
+      t.id = s.Int(0);
+      t.checkpoint_id = s.Int(1);
+      t.tsa_url = s.Text(2);
+      t.requested_at = s.Text(3);
+      t.status = s.Text(4);
+      t.error = s.OptText(5);
+      t.request_der = s.Text(6);
+      t.response_der = s.Text(7);
+      t.gen_time = s.OptText(8);
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
 
   Result<void> Commit(Batch& batch) override {
     EMBARC_RETURN_IF_ERROR(Begin());

@@ -8,6 +8,9 @@
 #include "embarc/core/json.h"
 #include "embarc/crypto/dsse.h"
 #include "embarc/crypto/sha256.h"
+#include "embarc/log/checkpoint.h"
+#include "embarc/log/evidence_log.h"
+#include "embarc/log/merkle.h"
 #include "embarc/warc/warc.h"
 
 namespace embarc::verify {
@@ -82,6 +85,95 @@ Result<std::uint64_t> CheckCaptures(store::Archive& archive, const store::Snapsh
     ++checked;
   }
   return checked;
+}
+
+// The note's signature by one of the archive's keys, and its parsed checkpoint.
+Result<log::Checkpoint> CheckNote(const std::string& text, const std::string& origin,
+                                  const std::map<std::string, std::unique_ptr<crypto::Verifier>>& verifiers,
+                                  const std::string& what) {
+  auto note = log::ParseNote(text);
+  if (!note) return Corrupt(what + ": " + note.error().message);
+  auto cp = log::ParseCheckpointBody(note->body);
+  if (!cp) return Corrupt(what + ": " + cp.error().message);
+  if (cp->origin != origin) return Corrupt(what + ": origin " + cp->origin + " is not this archive's log (" + origin + ")");
+  for (const auto& [id, v] : verifiers) {
+    if (log::VerifyNote(*note, origin, *v)) return *cp;
+  }
+  return Corrupt(what + ": signature does not verify with any of the archive's keys");
+}
+
+// The Merkle log against the index's records, the node files and every stored checkpoint.
+Result<void> VerifyLog(store::Archive& archive, const std::map<std::string, std::unique_ptr<crypto::Verifier>>& verifiers,
+                       const VerifyOptions& options, VerifyReport& report) {
+  store::Index& index = archive.index();
+  EMBARC_ASSIGN_OR_RETURN(std::uint64_t n, index.SnapshotCount());
+  EMBARC_ASSIGN_OR_RETURN(std::string origin, log::LogOrigin(index));
+  auto leaves = log::RecomputeLeafHashes(index, n);
+  if (!leaves) return Corrupt(leaves.error().message);
+  log::MemoryNodeStore memory;
+  EMBARC_ASSIGN_OR_RETURN(log::MerkleTree tree, log::MerkleTree::Open(memory));
+  for (const log::Hash& h : *leaves) EMBARC_RETURN_IF_ERROR(tree.Append(h));
+  EMBARC_ASSIGN_OR_RETURN(log::Hash root, tree.Root());
+  report.log_size = n;
+  report.root_hash = root.Hex();
+
+  // The node files must hold exactly these leaf hashes: the first difference names the leaf.
+  auto files = log::FileNodeStore::OpenForRecovery(archive.log_dir());
+  if (!files) return Corrupt("log/: " + files.error().message);
+  const std::uint64_t stored = files->LevelSize(0);
+  for (std::uint64_t i = 0; i < std::min(stored, n); ++i) {
+    EMBARC_ASSIGN_OR_RETURN(log::Hash h, files->Get(0, i));
+    if (h != (*leaves)[i]) return Corrupt("log leaf " + std::to_string(i) + ": the record in the index is not the leaf that was logged");
+  }
+  if (stored > n) {
+    return Corrupt("log leaf " + std::to_string(n) + ": the log has " + std::to_string(stored) +
+                   " leaves but the index only " + std::to_string(n) + " (records removed)");
+  }
+
+  // Every checkpoint: signed by an archive key, and a prefix of today's tree.
+  EMBARC_ASSIGN_OR_RETURN(auto checkpoints, index.Checkpoints());
+  std::optional<log::Checkpoint> previous;
+  for (const store::CheckpointRow& row : checkpoints) {
+    const std::string what = "checkpoint " + std::to_string(row.id) + " (size " + std::to_string(row.tree_size) + ")";
+    EMBARC_ASSIGN_OR_RETURN(log::Checkpoint cp, CheckNote(row.note, origin, verifiers, what));
+    if (cp.size != row.tree_size || cp.root.Hex() != row.root_hash) return Corrupt(what + ": the index row differs from the signed note");
+    if (cp.size > n) {
+      return Corrupt(what + ": the log has only " + std::to_string(n) + " leaves; leaves " + std::to_string(n) + ".." +
+                     std::to_string(cp.size - 1) + " were removed");
+    }
+    EMBARC_ASSIGN_OR_RETURN(log::Hash at, tree.RootAt(cp.size));
+    if (at != cp.root) {
+      // Name the first leaf after the last checkpoint that still matches.
+      const std::uint64_t from = previous ? previous->size : 0;
+      return Corrupt(what + ": today's log does not extend it; a leaf in " + std::to_string(from) + ".." +
+                     std::to_string(cp.size - 1) + " was altered, removed or reordered");
+    }
+    if (previous && previous->size <= cp.size && previous->size > 0) {
+      EMBARC_ASSIGN_OR_RETURN(auto proof, tree.ConsistencyProof(previous->size, cp.size));
+      if (!log::VerifyConsistency(previous->size, cp.size, previous->root, cp.root, proof)) {
+        return Corrupt(what + ": not consistent with the checkpoint before it");
+      }
+    }
+    previous = cp;
+    ++report.checkpoints;
+  }
+
+  if (!options.against_note.empty()) {
+    EMBARC_ASSIGN_OR_RETURN(log::Checkpoint kept, CheckNote(options.against_note, origin, verifiers, "the kept checkpoint"));
+    if (kept.size > n) {
+      return Corrupt("the kept checkpoint has " + std::to_string(kept.size) + " leaves, today's log only " + std::to_string(n));
+    }
+    EMBARC_ASSIGN_OR_RETURN(log::Hash at, tree.RootAt(kept.size));
+    if (at != kept.root) return Corrupt("today's log does not extend the kept checkpoint of size " + std::to_string(kept.size));
+    if (kept.size > 0) {
+      EMBARC_ASSIGN_OR_RETURN(auto proof, tree.ConsistencyProof(kept.size, n));
+      if (!log::VerifyConsistency(kept.size, n, kept.root, root, proof)) {
+        return Corrupt("consistency proof from the kept checkpoint does not verify");
+      }
+    }
+    report.against_ok = true;
+  }
+  return Ok();
 }
 
 }  // namespace
@@ -182,6 +274,9 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
     report.captures += caps;
     ++report.snapshots;
   }
+
+  // 3. The Merkle log and its checkpoints.
+  EMBARC_RETURN_IF_ERROR(VerifyLog(archive, verifiers, options, report));
   return report;
 }
 

@@ -28,12 +28,17 @@ struct PostKey {
   std::string post_id;
   std::string author;  // "" when null
   int occurrences = 0;
+  std::set<std::string> forms;
   auto operator<=>(const PostKey&) const = default;
 };
 
 std::string Describe(const std::set<PostKey>& posts) {
   std::ostringstream out;
-  for (const PostKey& p : posts) out << " (" << p.post_id << ", @" << p.author << ", x" << p.occurrences << ")";
+  for (const PostKey& p : posts) {
+    out << " (" << p.post_id << ", @" << p.author << ", x" << p.occurrences << ",";
+    for (const std::string& f : p.forms) out << " " << f;
+    out << ")";
+  }
   return out.str();
 }
 
@@ -72,7 +77,7 @@ TEST_CASE("extract: every corpus page and fragment matches truth.json for twitte
       if (post.at("platform") != "twitter") continue;
       const auto& author = post.at("author_handle");
       expected.insert({post.at("post_id").get<std::string>(), author.is_null() ? "" : author.get<std::string>(),
-                       post.at("occurrences").get<int>()});
+                       post.at("occurrences").get<int>(), post.at("forms").get<std::set<std::string>>()});
     }
     auto result = ExtractEmbeds(embarc::testing::ReadFileText(path));
     if (!result) {
@@ -82,7 +87,8 @@ TEST_CASE("extract: every corpus page and fragment matches truth.json for twitte
     std::set<PostKey> actual;
     for (const ExtractedPost& post : *result) {
       if (post.ref.platform != "twitter") continue;
-      actual.insert({post.ref.post_id, post.ref.author.value_or(""), post.occurrences});
+      actual.insert({post.ref.post_id, post.ref.author.value_or(""), post.occurrences,
+                     std::set<std::string>(post.forms.begin(), post.forms.end())});
     }
     if (!expected.empty()) ++with_tweets;
     if (actual != expected) {

@@ -564,7 +564,7 @@ TEST_CASE("merkle: FileNodeStore survives reopening with the same roots and proo
   for (std::uint64_t n : {1, 2, 3, 511, 512, 513, 999, 1000}) CHECK(*tree.RootAt(n) == *reference.RootAt(n));
   for (std::uint64_t i : {0, 1, 255, 256, 500, 998, 999}) {
     CHECK(*tree.InclusionProof(i, 1000) == *reference.InclusionProof(i, 1000));
-    CHECK(*tree.InclusionProof(i, 999) == *reference.InclusionProof(i, 999));
+    if (i < 999) CHECK(*tree.InclusionProof(i, 999) == *reference.InclusionProof(i, 999));
   }
   for (std::uint64_t m : {1, 7, 256, 500, 999}) {
     CHECK(*tree.ConsistencyProof(m, 1000) == *reference.ConsistencyProof(m, 1000));
@@ -717,7 +717,7 @@ TEST_CASE("merkle: a million-leaf tree answers roots and proofs from O(log n) no
     MerkleTree build = OpenTree(mem);
     for (std::uint64_t i = 0; i < kN; ++i) {
       const std::string key = std::to_string(i);
-      REQUIRE(build.Append(log::LeafHash(AsBytes(key))).has_value());
+      if (!build.Append(log::LeafHash(AsBytes(key)))) FAIL("append " << i << " failed");
     }
   }
   CountingNodeStore counting(mem);

@@ -345,6 +345,24 @@ TEST_CASE("fetch: invalid request URLs are reported per request", "[net]") {
   CHECK(responses[0].hops.empty());
 }
 
+TEST_CASE("fetch: request headers that could smuggle lines are refused", "[net]") {
+  auto fetcher = MakeCurlFetcher(World().Options());
+  REQUIRE(fetcher);
+  const std::vector<FetchRequest> requests = {
+      FetchRequest{"https://a.test/hello.txt", {{"X-A", "1\r\nX-Injected: 1"}}, 0, true},
+      FetchRequest{"https://a.test/hello.txt", {{"X-B\n", "1"}}, 0, true},
+      FetchRequest{"https://a.test/hello.txt", {{"X-Long", std::string(kMaxRequestHeaderBytes, 'v')}}, 0, true},
+      FetchRequest{"https://a.test/hello.txt", {{"X-Fine", "1"}}, 0, true}};
+  auto responses = (*fetcher)->FetchAll(requests);
+  REQUIRE(responses);
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(responses->at(i).outcome == FetchOutcome::kOther);
+    CHECK(responses->at(i).error == "invalid request header");
+    CHECK(responses->at(i).hops.empty());
+  }
+  CHECK(responses->at(3).ok());
+}
+
 TEST_CASE("fetch: a response slower than the total timeout is a timeout", "[net]") {
   FetchOptions options = World().Options();
   options.total_timeout = std::chrono::milliseconds(500);
@@ -510,11 +528,11 @@ TEST_CASE("IsForbiddenAddress: private, loopback, special and mapped forms", "[n
       "255.255.255.255", "::", "::1", "fc00::1", "fd12:3456::1", "fe80::1", "fe80::1%eth0", "febf::1",
       "fec0::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:10.1.2.3", "::ffff:169.254.169.254",
       "64:ff9b::127.0.0.1", "64:ff9b::a9fe:a9fe", "", "localhost", "2130706433", "0177.0.0.1", "1.2.3",
-      "1.2.3.4.5", "::ffff:7f00:1"};
+      "1.2.3.4.5", "::ffff:7f00:1", "::2", "::127.0.0.1", "::8.8.8.8"};
   const char* allowed[] = {"1.1.1.1",       "8.8.8.8",          "100.63.255.255", "100.128.0.0",
                            "172.15.255.255", "172.32.0.0",      "192.0.1.1",      "192.167.255.255",
                            "198.17.255.255", "198.20.0.0",      "223.255.255.255", "2001:4860:4860::8888",
-                           "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::8.8.8.8", "::2"};
+                           "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::8.8.8.8", "2a00:1450::1"};
   for (const char* ip : forbidden) {
     INFO(ip);
     CHECK(IsForbiddenAddress(ip));

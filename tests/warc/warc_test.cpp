@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -104,6 +103,25 @@ std::string RandomBytes(std::size_t n, std::uint32_t seed) {
   return s;
 }
 
+// `text` matches `pattern`, where '9' stands for a decimal digit, 'f' for a lower-case hex
+// digit, 'y' for one of 8, 9, a, b, and any other character for itself. (std::regex trips
+// gcc 12's -Wmaybe-uninitialized under the sanitizers.)
+bool MatchesShape(std::string_view text, std::string_view pattern) {
+  if (text.size() != pattern.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const bool digit = c >= '0' && c <= '9';
+    const bool hex = digit || (c >= 'a' && c <= 'f');
+    switch (pattern[i]) {
+      case '9': if (!digit) return false; break;
+      case 'f': if (!hex) return false; break;
+      case 'y': if (c != '8' && c != '9' && c != 'a' && c != 'b') return false; break;
+      default: if (c != pattern[i]) return false;
+    }
+  }
+  return true;
+}
+
 void WriteBytes(const fs::path& p, const std::string& bytes) { embarc::testing::WriteFileText(p, bytes); }
 std::string ReadBytes(const fs::path& p) { return embarc::testing::ReadFileText(p); }
 
@@ -154,7 +172,7 @@ TEST_CASE("warc: records are read back at their locations and by a scan, with co
   const auto& locs = w.locations;
   for (const auto& loc : locs) CHECK(loc.file == locs[0].file);
   const fs::path file = w.dir / locs[0].file;
-  CHECK(std::regex_match(locs[0].file, std::regex(R"(test-\d{17}-[0-9a-f]{6}\.warc\.gz)")));
+  CHECK(MatchesShape(locs[0].file, "test-99999999999999999-ffffff.warc.gz"));
 
   struct stat st {};
   REQUIRE(::stat(file.c_str(), &st) == 0);
@@ -563,9 +581,9 @@ TEST_CASE("warc: the writer rejects fields that would break the format", "[warc]
 }
 
 TEST_CASE("warc: record ids, dates and HTTP block splitting", "[warc]") {
-  const std::regex uuid(R"(<urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}>)");
   const std::string a = NewRecordId();
-  CHECK(std::regex_match(a, uuid));
+  CHECK(MatchesShape(a, "<urn:uuid:ffffffff-ffff-4fff-yfff-ffffffffffff>"));
+  CHECK_FALSE(MatchesShape("<urn:uuid:ffffffff-ffff-3fff-8fff-ffffffffffff>", "<urn:uuid:ffffffff-ffff-4fff-yfff-ffffffffffff>"));
   CHECK(a != NewRecordId());
   CHECK(WarcDate(kDate) == "2024-10-20T12:34:56.789Z");
   CHECK(WarcDate(std::chrono::system_clock::time_point(std::chrono::milliseconds(-1))) == "1969-12-31T23:59:59.999Z");

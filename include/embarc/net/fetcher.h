@@ -24,6 +24,7 @@ namespace embarc::net {
 inline constexpr std::size_t kMaxBodyBytes = 32u << 20;          // response body, as received
 inline constexpr std::size_t kMaxDecodedBodyBytes = 64u << 20;   // after gzip/deflate decoding
 inline constexpr std::size_t kMaxHeaderBytes = 256u << 10;       // all response header lines of one hop
+inline constexpr std::size_t kMaxRequestHeaderBytes = 8u << 10; // one caller-supplied request header
 inline constexpr int kMaxRedirects = 5;
 inline constexpr std::chrono::milliseconds kTotalTimeout{30'000};
 inline constexpr std::chrono::milliseconds kConnectTimeout{10'000};
@@ -37,6 +38,7 @@ struct FetchOptions {
   bool allow_private_addresses = false;  // tests only: permits loopback/private targets
   std::size_t max_parallel = 32;         // transfers in flight overall
   std::size_t max_per_host = 6;          // transfers in flight per host
+  // Timeouts apply to each hop (each transfer) of a redirect chain.
   std::chrono::milliseconds total_timeout = kTotalTimeout;
   std::chrono::milliseconds connect_timeout = kConnectTimeout;
   std::chrono::milliseconds first_byte_timeout = kFirstByteTimeout;
@@ -44,11 +46,14 @@ struct FetchOptions {
   std::size_t max_header_bytes = kMaxHeaderBytes;
   int max_redirects = kMaxRedirects;
   std::string user_agent;                // empty: "embarc/<version>"
+  // Never set: no proxy (environment proxies are ignored, the request line stays origin-form),
+  // no Accept-Encoding, no curl redirect following, HTTP/1.1 only.
 };
 
 struct FetchRequest {
   std::string url;
-  HeaderList headers;             // extra request headers
+  HeaderList headers;             // extra request headers; CR/LF/NUL or over kMaxRequestHeaderBytes
+                                  // makes the request fail (kOther, "invalid request header")
   std::size_t max_body_bytes = 0; // 0: FetchOptions::max_body_bytes; a smaller cap for media
   bool follow_redirects = true;
 };
@@ -78,7 +83,8 @@ struct HttpExchange {
   bool was_chunked = false;    // the response used Transfer-Encoding: chunked
   std::string remote_ip;       // address actually connected to
   long remote_port = 0;
-  std::string tls_peer_chain_pem;  // the server's certificate chain as PEM (https only)
+  std::string tls_peer_chain_pem;  // the server's certificate chain as PEM (https only); on a
+                                   // reused connection, the chain seen at its handshake
   std::chrono::system_clock::time_point started_at;
   std::chrono::system_clock::time_point finished_at;
 
@@ -107,6 +113,7 @@ class Fetcher {
   // FetchResponse per request, in the same order. Failures of single requests are
   // reported in their FetchResponse, never as an error of the whole call.
   // Errors: kInternal only if the transfer machinery itself could not be set up.
+  // Not thread-safe: one FetchAll at a time per Fetcher. Connections are kept between calls.
   [[nodiscard]] virtual Result<std::vector<FetchResponse>> FetchAll(std::span<const FetchRequest> requests) = 0;
 };
 

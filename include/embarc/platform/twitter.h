@@ -34,8 +34,9 @@ PostRef MakeTweetRef(std::string_view id, std::optional<std::string> handle);
 std::string SyndicationToken(std::string_view tweet_id);
 
 // JavaScript's Number.prototype.toString(radix) for a finite double (a port of
-// V8's DoubleToRadixCString: shortest digits that read back to the same double).
-// radix in [2, 36].
+// V8's DoubleToRadixCString: fraction digits up to the double's precision).
+// radix in [2, 36]. For radix 10 JavaScript uses its shortest round-trip decimal
+// form instead, which this function does not reproduce.
 std::string DoubleToRadixString(double value, int radix);
 
 // https://cdn.syndication.twimg.com/tweet-result?id={id}&lang=en&token={token}

@@ -15,7 +15,7 @@
 
 namespace embarc::store {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 struct KeyRow {
   std::string key_id;
@@ -78,6 +78,28 @@ struct SnapshotRow {
   std::vector<std::int64_t> capture_ids;
 };
 
+// A signed checkpoint of the log (log/checkpoint.h) and the trusted timestamps it got.
+struct CheckpointRow {
+  std::int64_t id = 0;
+  std::uint64_t tree_size = 0;
+  std::string root_hash;     // hex
+  std::string note;          // the signed note text
+  std::string key_id;
+  std::string created_at;
+};
+
+struct TimestampRow {
+  std::int64_t id = 0;
+  std::int64_t checkpoint_id = 0;
+  std::string tsa_url;
+  std::string requested_at;
+  std::string status;        // "granted", "failed"
+  std::optional<std::string> error;
+  std::string request_der;   // TimeStampReq (binary)
+  std::string response_der;  // TimeStampResp (binary), empty when failed
+  std::optional<std::string> gen_time;
+};
+
 // Everything one capture run adds, written in one transaction.
 struct Batch {
   std::vector<CaptureRow> captures;                       // ids assigned on commit
@@ -113,6 +135,16 @@ class Index {
   [[nodiscard]] virtual Result<std::uint64_t> SnapshotCount() = 0;
   [[nodiscard]] virtual Result<std::optional<CaptureRow>> CaptureById(std::int64_t id) = 0;
   [[nodiscard]] virtual Result<std::vector<CaptureRow>> AllCaptures() = 0;
+
+  // Leaf i's record bytes for i in [begin, end), in leaf order.
+  [[nodiscard]] virtual Result<std::vector<std::string>> LeafRecords(std::uint64_t begin, std::uint64_t end) = 0;
+  [[nodiscard]] virtual Result<std::optional<SnapshotRow>> SnapshotByHash(const std::string& record_hash) = 0;
+
+  [[nodiscard]] virtual Result<std::int64_t> AddCheckpoint(const CheckpointRow& row) = 0;
+  [[nodiscard]] virtual Result<std::vector<CheckpointRow>> Checkpoints() = 0;   // oldest first
+  [[nodiscard]] virtual Result<std::int64_t> AddTimestamp(const TimestampRow& row) = 0;
+  [[nodiscard]] virtual Result<std::vector<TimestampRow>> Timestamps() = 0;
+  [[nodiscard]] virtual Result<void> UpdateTimestamp(const TimestampRow& row) = 0;
 
   // Writes the batch atomically; assigns capture ids and snapshot ids.
   [[nodiscard]] virtual Result<void> Commit(Batch& batch) = 0;

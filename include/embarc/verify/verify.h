@@ -16,6 +16,7 @@ namespace embarc::verify {
 
 struct VerifyOptions {
   std::vector<platform::PostRef> posts;  // empty: the whole archive
+  std::string against_note;              // a checkpoint note someone kept (verify --against)
 };
 
 struct VerifyReport {
@@ -25,6 +26,10 @@ struct VerifyReport {
   std::uint64_t signatures = 0;
   std::uint64_t captures = 0;
   std::uint64_t keys = 0;
+  std::uint64_t log_size = 0;
+  std::uint64_t checkpoints = 0;
+  std::string root_hash;                 // hex, of the whole log
+  bool against_ok = false;               // the kept checkpoint is a prefix of today's log
 };
 
 // Errors: kCorruption naming the first file/record/leaf that failed; kNotFound when a
