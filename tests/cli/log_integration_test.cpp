@@ -1,0 +1,179 @@
+// The evidence log end to end: checkpoints, proofs checked by an independent implementation,
+// and the tamper matrix (each tampering is exit 3 and named).
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "support/fixture_server.h"
+#include "support/support.h"
+
+namespace fs = std::filesystem;
+using embarc::testing::CommandResult;
+using embarc::testing::FixtureServer;
+using embarc::testing::RunCommand;
+using embarc::testing::TempDir;
+
+namespace {
+
+const char* kArticle = "https://news.example/world/2024/10/20/north-korean-troops-russia.html";
+const char* kFollowUp = "https://news.example/world/2024/10/21/follow-up.html";
+const char* kTweet = "https://twitter.com/ZelenskyyUa/status/1848047034574221401";
+const char* kSecond = "https://twitter.com/WorldDeskWire/status/1848100000000000001";
+
+CommandResult Embarc(const fs::path& archive, std::vector<std::string> args, const std::vector<std::string>& net = {}) {
+  std::vector<std::string> a = {embarc::testing::EmbarcBinary(), "--archive", archive.string()};
+  a.insert(a.end(), args.begin(), args.end());
+  a.insert(a.end(), net.begin(), net.end());
+  return RunCommand(a);
+}
+
+void Sql(const fs::path& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  INFO((err ? err : ""));
+  sqlite3_free(err);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+// An archive with three runs (so three checkpoints) and four leaves.
+struct LoggedWorld {
+  FixtureServer server;
+  TempDir dir;
+  fs::path archive;
+  std::string first_checkpoint;
+  LoggedWorld() : archive(dir.path() / "archive") {
+    REQUIRE(Embarc(archive, {"init"}).exit_code == 0);
+    REQUIRE(Embarc(archive, {"archive", kArticle}, server.EmbarcNetArgs()).exit_code == 0);
+    auto cp = Embarc(archive, {"checkpoint"});
+    REQUIRE(cp.exit_code == 0);
+    first_checkpoint = cp.out;
+    REQUIRE(Embarc(archive, {"capture", kTweet}, server.EmbarcNetArgs()).exit_code == 0);
+    REQUIRE(Embarc(archive, {"capture", kSecond}, server.EmbarcNetArgs()).exit_code == 0);
+    auto ok = Embarc(archive, {"verify"});
+    INFO(ok.err);
+    REQUIRE(ok.exit_code == 0);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("log: every run writes a signed checkpoint; proofs are what RFC 9162 says", "[integration][log]") {
+  LoggedWorld w;
+  auto cp = Embarc(w.archive, {"--json", "checkpoint"});
+  REQUIRE(cp.exit_code == 0);
+  const auto j = nlohmann::json::parse(cp.out);
+  CHECK(j["tree_size"] == 4);
+  const std::string note = j["checkpoint"];
+  CHECK(note.rfind("embarc/", 0) == 0);
+  CHECK(note.find("\n4\n") != std::string::npos);
+  CHECK(note.find("\n\n\xE2\x80\x94 embarc/") != std::string::npos);
+  CHECK(embarc::testing::ReadFileText(w.archive / "log" / "checkpoint") == note);
+
+  auto proof = Embarc(w.archive, {"--json", "proof", kTweet});
+  INFO(proof.err);
+  REQUIRE(proof.exit_code == 0);
+  const auto p = nlohmann::json::parse(proof.out);
+  CHECK(p["tree_size"] == 4);
+  CHECK(p["leaf_index"] == 2);  // the tweet's latest snapshot is leaf 2
+  CHECK(p["inclusion"].size() == 2);
+  CHECK(p["checkpoint"] == note);
+
+  // By record hash too.
+  auto by_hash = Embarc(w.archive, {"--json", "proof", p["record_hash"].get<std::string>()});
+  REQUIRE(by_hash.exit_code == 0);
+  CHECK(nlohmann::json::parse(by_hash.out)["leaf_index"] == 2);
+
+  auto consistency = Embarc(w.archive, {"--json", "proof", "--consistency", "2"});
+  REQUIRE(consistency.exit_code == 0);
+  const auto c = nlohmann::json::parse(consistency.out);
+  CHECK(c["old_size"] == 2);
+  CHECK(c["new_size"] == 4);
+  CHECK(c["consistency"].size() == 1);
+  CHECK(Embarc(w.archive, {"proof", "--consistency", "9"}).exit_code == 2);
+
+  // The independent checker: signature over the note and the inclusion proof.
+  if (RunCommand({"python3", "-c", "import cryptography"}).exit_code != 0) {
+    WARN("python3 cryptography is missing: skipping the log_check.py cross-check");
+    return;
+  }
+  embarc::testing::WriteFileText(w.dir.path() / "proof.json", proof.out);
+  auto check = RunCommand({"python3", (fs::path(EMBARC_SHARED_DIR) / "tools" / "log_check.py").string(),
+                           (w.dir.path() / "proof.json").string(), w.archive.string()});
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+  CHECK(check.out.find("inclusion ok") != std::string::npos);
+}
+
+TEST_CASE("log: verify --against a checkpoint kept earlier", "[integration][log]") {
+  LoggedWorld w;
+  embarc::testing::WriteFileText(w.dir.path() / "kept.note", w.first_checkpoint);
+  auto ok = Embarc(w.archive, {"verify", "--against", (w.dir.path() / "kept.note").string()});
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out.find("kept checkpoint is a prefix") != std::string::npos);
+
+  // A checkpoint of another archive (another key, another origin) proves nothing here.
+  TempDir other;
+  REQUIRE(Embarc(other.path() / "a", {"init"}).exit_code == 0);
+  REQUIRE(Embarc(other.path() / "a", {"archive", kFollowUp}, w.server.EmbarcNetArgs()).exit_code == 0);
+  embarc::testing::WriteFileText(w.dir.path() / "foreign.note", Embarc(other.path() / "a", {"checkpoint"}).out);
+  auto bad = Embarc(w.archive, {"verify", "--against", (w.dir.path() / "foreign.note").string()});
+  CHECK(bad.exit_code == 3);
+
+  // A kept checkpoint whose root was altered.
+  std::string altered = w.first_checkpoint;
+  const std::size_t line = altered.find('\n', altered.find('\n') + 1) + 1;
+  altered[line] = altered[line] == 'A' ? 'B' : 'A';
+  embarc::testing::WriteFileText(w.dir.path() / "altered.note", altered);
+  CHECK(Embarc(w.archive, {"verify", "--against", (w.dir.path() / "altered.note").string()}).exit_code == 3);
+}
+
+TEST_CASE("log: the tamper matrix is exit 3, named", "[integration][log]") {
+  LoggedWorld w;
+  const fs::path db = w.archive / "index.sqlite3";
+  std::string expect;
+  SECTION("flip a logged leaf") {
+    embarc::testing::FlipByte(w.archive / "log" / "level-0.bin", 32 + 5);
+    expect = "log leaf 1";
+  }
+  SECTION("drop a leaf (the last snapshot removed from the index)") {
+    Sql(db, "DELETE FROM snapshot_captures WHERE snapshot_id = (SELECT id FROM snapshots WHERE leaf_index = 3);"
+            "DELETE FROM snapshots WHERE leaf_index = 3;");
+    expect = "leaf 3";
+  }
+  SECTION("swap two leaves") {
+    Sql(db, "UPDATE snapshots SET leaf_index = -1 WHERE leaf_index = 0;"
+            "UPDATE snapshots SET leaf_index = 0 WHERE leaf_index = 1;"
+            "UPDATE snapshots SET leaf_index = 1 WHERE leaf_index = -1;");
+    expect = "leaf 0";
+  }
+  SECTION("truncate the log (the last two snapshots removed)") {
+    Sql(db, "DELETE FROM snapshot_captures WHERE snapshot_id IN (SELECT id FROM snapshots WHERE leaf_index >= 2);"
+            "DELETE FROM snapshots WHERE leaf_index >= 2;");
+    expect = "removed";
+  }
+  SECTION("replace a checkpoint's root") {
+    Sql(db, "UPDATE checkpoints SET note = replace(note, substr(note, instr(note, char(10)) + 3, 4), 'AAAA') WHERE id = 2");
+    expect = "checkpoint 2";
+  }
+  SECTION("delete the logged leaf file entries") {
+    std::filesystem::resize_file(w.archive / "log" / "level-0.bin", 0);
+    std::filesystem::resize_file(w.archive / "log" / "level-1.bin", 0);
+    std::filesystem::resize_file(w.archive / "log" / "level-2.bin", 0);
+    // Node files are derived from the index; the signed checkpoints still pin the records, so this alone passes
+    // verify, and the next run rebuilds them.
+    auto r = Embarc(w.archive, {"verify"});
+    CHECK(r.exit_code == 0);
+    return;
+  }
+  auto r = Embarc(w.archive, {"verify"});
+  INFO(r.err);
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find(expect) != std::string::npos);
+}
