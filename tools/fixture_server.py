@@ -13,9 +13,14 @@ trust it with --cacert <cert-dir>/ca.pem.
 See tools/fixtures/README.md for the tree format, query matching and the knobs
 (X-Fixture-Delay-Ms, X-Fixture-Action, X-Fixture-Chunked, X-Fixture-Fail-Times).
 
+With --tsa-dir DIR it is also an RFC 3161 Time-Stamping Authority (openssl ts -reply):
+POST https://tsa.example/tsr, an expired one at tsa-expired.example (run under faketime
+in 2020) and a broken one at tsa-broken.example (500). See README.md "Time-stamping".
+
 Usage:
     python3 tools/fixture_server.py --root DIR --cert-dir DIR [--port 0]
         [--http-port PORT] [--latency-ms N] [--ready-file FILE] [--log FILE]
+        [--tsa-dir DIR]
 """
 
 import argparse
@@ -23,12 +28,14 @@ import ipaddress
 import os
 import re
 import select
+import shutil
 import signal
 import socket
 import ssl
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -74,11 +81,11 @@ def host_names(root):
     return names
 
 
-def generate_certificates(root, cert_dir):
+def generate_certificates(root, cert_dir, extra_hosts=()):
     """Makes ca.pem/ca-key.pem and server.pem/server-key.pem in cert_dir."""
     os.makedirs(cert_dir, exist_ok=True)
     sans = []
-    for name in host_names(root) + ["localhost"]:
+    for name in host_names(root) + list(extra_hosts) + ["localhost"]:
         try:
             ipaddress.ip_address(name)
             sans.append("IP:" + name)
@@ -118,6 +125,117 @@ def generate_certificates(root, cert_dir):
           "-set_serial", str(int.from_bytes(os.urandom(8), "big")), "-days", "2", "-sha256",
           "-extfile", ext, "-out", "server.pem"], cert_dir)
     return os.path.join(cert_dir, "server.pem"), os.path.join(cert_dir, "server-key.pem")
+
+
+# --------------------------------------------------------------------------- time-stamping
+
+TSA_HOST = "tsa.example"
+TSA_EXPIRED_HOST = "tsa-expired.example"
+TSA_BROKEN_HOST = "tsa-broken.example"
+TSA_HOSTS = (TSA_HOST, TSA_EXPIRED_HOST, TSA_BROKEN_HOST)
+TSA_PATH = "/tsr"
+TSA_POLICY = "1.2.3.4.1"  # a test policy OID, not a registered one
+TSA_CA_DATES = ("20190101000000Z", "20390101000000Z")
+TSA_EXPIRED_DATES = ("20200101000000Z", "20210101000000Z")
+TSA_EXPIRED_NOW = "2020-06-15 12:00:00"  # faketime's clock for the expired TSA (UTC)
+MAX_TSA_QUERY_BYTES = 64 * 1024
+
+
+def generate_tsa(tsa_dir):
+    """Makes the TSA CA, the two TSA signing certificates and tsa.cnf in tsa_dir.
+
+    tsa-ca.pem: CA valid 2019-01-01..2039-01-01 (so it covers the expired TSA's genTime).
+    tsa.pem: signing certificate, valid from now for 2 days.
+    tsa-expired.pem: signing certificate valid only 2020-01-01..2021-01-01.
+    Both have extendedKeyUsage critical timeStamping, as RFC 3161 §2.3 requires.
+    """
+    os.makedirs(tsa_dir, exist_ok=True)
+    d = os.path.abspath(tsa_dir)
+    os.makedirs(os.path.join(d, "newcerts"), exist_ok=True)
+    for name in ("index.txt",):
+        open(os.path.join(d, name), "w").close()
+    for name in ("serial", "tsa-serial", "tsa-expired-serial"):
+        with open(os.path.join(d, name), "w") as f:
+            f.write("%016x\n" % int.from_bytes(os.urandom(8), "big"))
+    cnf = os.path.join(d, "tsa.cnf")
+    tsa_section = ("dir = {d}\nserial = {d}/{serial}\ncrypto_device = builtin\n"
+                   "signer_cert = {d}/{cert}\ncerts = {d}/tsa-ca.pem\nsigner_key = {d}/{key}\n"
+                   "signer_digest = sha256\ndefault_policy = {policy}\ndigests = sha256, sha384, sha512\n"
+                   "accuracy = secs:1\nordering = yes\ntsa_name = yes\n"
+                   "ess_cert_id_chain = no\ness_cert_id_alg = sha256\n")
+    with open(cnf, "w") as f:
+        f.write("[ca]\ndefault_ca = tsa_ca\n"
+                "[tsa_ca]\ndatabase = {d}/index.txt\nnew_certs_dir = {d}/newcerts\nserial = {d}/serial\n"
+                "default_md = sha256\npolicy = policy_any\nunique_subject = no\nemail_in_dn = no\n"
+                "[policy_any]\ncommonName = supplied\norganizationName = optional\n"
+                "[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = placeholder\n"
+                "[v3_tsa_ca]\nbasicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign,cRLSign\n"
+                "subjectKeyIdentifier = hash\n"
+                "[v3_tsa]\nbasicConstraints = critical,CA:FALSE\n"
+                "keyUsage = critical,digitalSignature,nonRepudiation\n"
+                "extendedKeyUsage = critical,timeStamping\nsubjectKeyIdentifier = hash\n"
+                "authorityKeyIdentifier = keyid\n"
+                "[tsa]\ndefault_tsa = tsa_config\n"
+                "[tsa_config]\n".format(d=d))
+        f.write(tsa_section.format(d=d, serial="tsa-serial", cert="tsa.pem", key="tsa-key.pem",
+                                   policy=TSA_POLICY))
+        f.write("[tsa_expired_config]\n")
+        f.write(tsa_section.format(d=d, serial="tsa-expired-serial", cert="tsa-expired.pem",
+                                   key="tsa-expired-key.pem", policy=TSA_POLICY))
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    ca = ["openssl", "ca", "-batch", "-notext", "-config", cnf]
+
+    def req(key, csr, cn):
+        _run(["openssl", "req", "-new"] + ec + ["-keyout", key, "-out", csr, "-config", cnf,
+                                                "-subj", "/O=embarc tests/CN=" + cn], d)
+
+    req("tsa-ca-key.pem", "tsa-ca.csr", "embarc fixture TSA CA")
+    _run(ca + ["-selfsign", "-keyfile", "tsa-ca-key.pem", "-in", "tsa-ca.csr", "-extensions", "v3_tsa_ca",
+               "-startdate", TSA_CA_DATES[0], "-enddate", TSA_CA_DATES[1], "-out", "tsa-ca.pem"], d)
+    req("tsa-key.pem", "tsa.csr", "embarc fixture TSA")
+    _run(ca + ["-cert", "tsa-ca.pem", "-keyfile", "tsa-ca-key.pem", "-in", "tsa.csr", "-extensions", "v3_tsa",
+               "-days", "2", "-out", "tsa.pem"], d)
+    req("tsa-expired-key.pem", "tsa-expired.csr", "embarc fixture TSA (expired)")
+    _run(ca + ["-cert", "tsa-ca.pem", "-keyfile", "tsa-ca-key.pem", "-in", "tsa-expired.csr",
+               "-extensions", "v3_tsa", "-startdate", TSA_EXPIRED_DATES[0], "-enddate", TSA_EXPIRED_DATES[1],
+               "-out", "tsa-expired.pem"], d)
+    return {"dir": d, "config": cnf, "lock": threading.Lock()}
+
+
+def tsa_reply(tsa, host, query):
+    """Returns a Response for one time-stamp query (DER bytes) sent to a TSA host."""
+    if host == TSA_BROKEN_HOST:
+        return Response(500, "Internal Server Error", [("Content-Type", "text/plain; charset=utf-8")],
+                        b"TSA unavailable\n")
+    cmd = ["openssl", "ts", "-reply", "-config", tsa["config"]]
+    env = dict(os.environ)
+    if host == TSA_EXPIRED_HOST:
+        faketime = shutil.which("faketime")
+        if faketime is None:
+            return Response(503, "Service Unavailable", [("Content-Type", "text/plain; charset=utf-8")],
+                            b"faketime is not installed (tools/setup)\n")
+        env["TZ"] = "UTC"
+        cmd = [faketime, TSA_EXPIRED_NOW] + cmd + ["-section", "tsa_expired_config"]
+    fd, qpath = tempfile.mkstemp(prefix="query-", suffix=".tsq", dir=tsa["dir"])
+    rpath = qpath[:-4] + ".tsr"
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(query)
+        with tsa["lock"]:  # the serial file is read and rewritten by each reply
+            r = subprocess.run(cmd + ["-queryfile", qpath, "-out", rpath], cwd=tsa["dir"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if r.returncode != 0 or not os.path.exists(rpath):
+            return Response(400, "Bad Request", [("Content-Type", "text/plain; charset=utf-8")],
+                            b"openssl ts -reply failed: " + r.stderr[-500:])
+        with open(rpath, "rb") as f:
+            body = f.read()
+        return Response(200, "OK", [("Content-Type", "application/timestamp-reply")], body)
+    finally:
+        for p in (qpath, rpath):
+            try:
+                os.unlink(p)
+            except OSError:
+                pass
 
 
 # --------------------------------------------------------------------------- responses
@@ -235,6 +353,7 @@ class State:
         self.latency_ms = latency_ms
         self.log_path = log_path
         self.lock = threading.Lock()
+        self.tsa = None  # set by main() with --tsa-dir: see generate_tsa()
         self.fail_counts = {}
         self.stopping = threading.Event()
 
@@ -280,11 +399,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
+        body = b""
         if length:
-            self.rfile.read(length)
-        self.serve(send_body=True, post=True)
+            body = self.rfile.read(length)
+        self.serve(send_body=True, post=True, body=body)
 
-    def serve(self, send_body, post=False):
+    def serve(self, send_body, post=False, body=b""):
         raw = self.path
         scheme = "https" if self.server.tls else "http"
         m = re.match(r"^https?://([^/?#]*)(.*)$", raw)
@@ -303,6 +423,10 @@ class Handler(BaseHTTPRequestHandler):
 
         if self.state.latency_ms:
             time.sleep(self.state.latency_ms / 1000.0)
+
+        if self.state.tsa is not None and host in TSA_HOSTS:
+            self.serve_tsa(host, raw_path, post, body, send_body, url)
+            return
 
         status, path = resolve(self.state.root, host, raw_path, query)
         if status != 200:
@@ -335,6 +459,22 @@ class Handler(BaseHTTPRequestHandler):
                         extra=[("Retry-After", "1")])
             return
         self.send(r, send_body, url)
+
+    def serve_tsa(self, host, raw_path, post, body, send_body, url):
+        if host != TSA_BROKEN_HOST and raw_path != TSA_PATH:
+            self.simple(404, "Not Found", send_body, url)
+            return
+        if not post:
+            self.simple(405, "Method Not Allowed", send_body, url, extra=[("Allow", "POST")])
+            return
+        content_type = self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        if host != TSA_BROKEN_HOST and content_type != "application/timestamp-query":
+            self.simple(415, "Unsupported Media Type", send_body, url)
+            return
+        if len(body) > MAX_TSA_QUERY_BYTES:
+            self.simple(413, "Payload Too Large", send_body, url)
+            return
+        self.send(tsa_reply(self.state.tsa, host, body), send_body, url)
 
     # -- helpers
 
@@ -457,13 +597,15 @@ def main():
     ap.add_argument("--latency-ms", type=int, default=0, help="delay added to every response")
     ap.add_argument("--ready-file", help="the HTTPS port is written here once listening")
     ap.add_argument("--log", help="one line per request is appended here")
+    ap.add_argument("--tsa-dir", help="serve RFC 3161 time-stamping; TSA CA, keys and config go here")
     args = ap.parse_args()
 
     root = os.path.abspath(args.root)
     if not os.path.isdir(root):
         print("fixture_server: --root %s is not a directory" % root, file=sys.stderr)
         return 2
-    cert, key = generate_certificates(root, os.path.abspath(args.cert_dir))
+    tsa = generate_tsa(args.tsa_dir) if args.tsa_dir else None
+    cert, key = generate_certificates(root, os.path.abspath(args.cert_dir), TSA_HOSTS if tsa else ())
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(cert, key)
@@ -473,6 +615,7 @@ def main():
     if log_path:
         open(log_path, "a").close()
     state = State(root, args.latency_ms, log_path)
+    state.tsa = tsa
     servers = [FixtureHTTPServer(("127.0.0.1", args.port), state, ctx)]
     if args.http_port is not None:
         servers.append(FixtureHTTPServer(("127.0.0.1", args.http_port), state, None))

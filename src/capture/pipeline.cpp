@@ -8,7 +8,9 @@
 #include <set>
 #include <sstream>
 
+#include "embarc/capture/quote.h"
 #include "embarc/capture/record.h"
+#include "embarc/capture/schedule.h"
 #include "embarc/core/json.h"
 #include "embarc/crypto/dsse.h"
 #include "embarc/crypto/sha256.h"
@@ -166,17 +168,42 @@ struct PendingPost {
   RecordedFetch fetched;
   platform::Observation observation;
   std::size_t media_failed = 0;
+  std::chrono::seconds retry_after{0};
 };
 
-Result<std::vector<CitedIn>> CitationsOf(store::Index& index, std::int64_t post_ref) {
+// The articles citing the post; with a live text, whether each printed quote still matches it.
+Result<std::vector<CitedIn>> CitationsOf(store::Index& index, std::int64_t post_ref, const std::optional<std::string>& live_text) {
   EMBARC_ASSIGN_OR_RETURN(auto embeds, index.EmbedsOfPost(post_ref));
   std::vector<CitedIn> out;
   for (const store::EmbedRow& e : embeds) {
     EMBARC_ASSIGN_OR_RETURN(auto article, index.ArticleById(e.article_id));
     if (!article) return Fail(ErrorCode::kDatabase, "embed names a missing article");
-    out.push_back(CitedIn{article->url, e.quote_sha256});
+    CitedIn c{article->url, e.quote_sha256, std::nullopt};
+    if (live_text && e.quote_json) {
+      auto quote = ParseJson(*e.quote_json);
+      if (quote && quote->is_object() && quote->contains("text") && (*quote)["text"].is_string() &&
+          !(*quote)["text"].get<std::string>().empty()) {
+        c.quote_matches = QuoteStillMatches((*quote)["text"].get<std::string>(), *live_text);
+      }
+    }
+    out.push_back(std::move(c));
   }
   return out;
+}
+
+// Retry-After seconds of a 429 among a post's answers (0 when none).
+std::chrono::seconds RetryAfter(std::span<const net::FetchResponse> answers) {
+  std::chrono::seconds best{0};
+  for (const auto& a : answers) {
+    for (const auto& hop : a.hops) {
+      if (hop.status != 429 && hop.status != 503) continue;
+      const std::string v = hop.Header("Retry-After");
+      if (!v.empty() && v.find_first_not_of("0123456789") == std::string::npos && v.size() < 9) {
+        best = std::max(best, std::chrono::seconds(std::stol(v)));
+      }
+    }
+  }
+  return best;
 }
 
 // Captures one batch of posts: fetch plans, interpret, fetch media, write WARC, sign, commit.
@@ -202,7 +229,9 @@ Result<void> CaptureBatch(store::Archive& archive, net::Fetcher& fetcher, warc::
       for (auto& e : rec.entries) p.fetched.entries.push_back(std::move(e));
       for (auto& r : rec.rows) p.fetched.rows.push_back(std::move(r));
     }
-    p.observation = p.adapter->Interpret(p.post, std::span<const net::FetchResponse>(answers.data() + begin, end - begin));
+    const std::span<const net::FetchResponse> mine(answers.data() + begin, end - begin);
+    p.observation = p.adapter->Interpret(p.post, mine);
+    p.retry_after = RetryAfter(mine);
   }
 
   // Media of available posts: photos, posters, video variants.
@@ -240,7 +269,7 @@ Result<void> CaptureBatch(store::Archive& archive, net::Fetcher& fetcher, warc::
   EMBARC_RETURN_IF_ERROR(writer.Sync());
 
   store::Index& index = archive.index();
-  EMBARC_ASSIGN_OR_RETURN(std::uint64_t next_leaf, index.SnapshotCount());
+  EMBARC_ASSIGN_OR_RETURN(std::uint64_t next_leaf, index.LeafCount());
   store::Batch db_batch;
   for (PendingPost& p : batch) {
     EMBARC_ASSIGN_OR_RETURN(auto history, index.SnapshotsOfPost(p.post_ref));
@@ -256,8 +285,28 @@ Result<void> CaptureBatch(store::Archive& archive, net::Fetcher& fetcher, warc::
       content_sha = sha;
     }
     f.change = ClassifyChange(earlier, p.observation.state, content_sha);
+    if (f.change == "edited") {
+      // Content read from another endpoint than last time (e.g. oEmbed while the syndication
+      // API was rate limited) differs in form, not necessarily in substance: not an edit.
+      std::string previous_source;
+      for (auto it = history.rbegin(); it != history.rend(); ++it) {
+        if (it->state != "available") continue;
+        auto rec = ParseJson(it->record);
+        if (rec && rec->contains("content") && (*rec)["content"].is_object()) {
+          previous_source = (*rec)["content"].value("source", "");
+        }
+        break;
+      }
+      if (previous_source != p.observation.content.source) {
+        f.change = "unknown";
+        f.observation.reason += "; content read from " + p.observation.content.source + ", last time from " +
+                                previous_source + ": not compared";
+      }
+    }
     f.captures = p.fetched.entries;
-    EMBARC_ASSIGN_OR_RETURN(f.cited_in, CitationsOf(index, p.post_ref));
+    std::optional<std::string> live_text;
+    if (p.observation.state == PostState::kAvailable) live_text = p.observation.content.text;
+    EMBARC_ASSIGN_OR_RETURN(f.cited_in, CitationsOf(index, p.post_ref, live_text));
     if (!history.empty()) f.previous = history.back().record_hash;
     EMBARC_ASSIGN_OR_RETURN(std::string record, BuildRecord(f));
     EMBARC_ASSIGN_OR_RETURN(crypto::Envelope env, crypto::SignEnvelope(signer, crypto::kSnapshotPayloadType, AsBytes(record)));
@@ -286,6 +335,16 @@ Result<void> CaptureBatch(store::Archive& archive, net::Fetcher& fetcher, warc::
     o.leaf_index = snap.row.leaf_index;
     o.media = p.observation.content.media.size();
     o.media_failed = p.media_failed;
+    for (const CitedIn& c : f.cited_in) o.quote_mismatch = o.quote_mismatch || (c.quote_matches && !*c.quote_matches);
+
+    // The next check: by age since the first capture; failures retried sooner.
+    const bool failed = p.observation.state == PostState::kUnreachable || p.observation.state == PostState::kRateLimited;
+    EMBARC_ASSIGN_OR_RETURN(auto sched, index.ScheduleOf(p.post_ref));
+    const int failures = failed ? (sched ? sched->failures : 0) + 1 : 0;
+    const auto first_time = history.empty() ? now() : ParseRfc3339(history.front().observed_at).value_or(now());
+    store::ScheduleRow row{p.post_ref, Rfc3339Ms(NextCheck(first_time, now(), failed, failures, p.retry_after)), failures};
+    o.next_check = row.next_check;
+    db_batch.schedule.push_back(row);
     outcomes.push_back(std::move(o));
     db_batch.snapshots.push_back(std::move(snap));
   }
@@ -319,6 +378,14 @@ std::size_t RunReport::failures() const {
   std::size_t n = 0;
   for (const auto& a : articles) n += a.ok ? 0 : 1;
   for (const auto& p : posts) n += (p.state == PostState::kUnreachable || p.state == PostState::kRateLimited) ? 1 : 0;
+  return n;
+}
+
+std::size_t RunReport::findings() const {
+  std::size_t n = 0;
+  for (const auto& p : posts) {
+    n += (p.change == "edited" || p.change == "deleted" || p.change == "withheld" || p.quote_mismatch) ? 1 : 0;
+  }
   return n;
 }
 

@@ -53,7 +53,7 @@ nlohmann::json ContentJson(const platform::PostContent& c) {
   for (const auto& m : c.media) media.push_back({{"kind", m.kind}, {"sha256", m.sha256.empty() ? nlohmann::json() : nlohmann::json(m.sha256)}, {"url", m.url}});
   return {{"author", c.author},       {"author_name", c.author_name}, {"created_at", c.created_at},
           {"edit_ids", c.edit_ids},   {"lang", c.lang},               {"media", media},
-          {"text", c.text},           {"version", c.version}};
+          {"source", c.source},       {"text", c.text},               {"version", c.version}};
 }
 
 Result<std::string> ContentSha256(const platform::PostContent& content) {
@@ -77,7 +77,11 @@ Result<std::string> BuildRecord(const SnapshotFields& f) {
                         {"payload_sha256", OptJson(c.payload_sha256)}});
   }
   nlohmann::json cited = nlohmann::json::array();
-  for (const CitedIn& c : f.cited_in) cited.push_back({{"article_url", c.article_url}, {"quote_sha256", OptJson(c.quote_sha256)}});
+  for (const CitedIn& c : f.cited_in) {
+    cited.push_back({{"article_url", c.article_url},
+                     {"quote_sha256", OptJson(c.quote_sha256)},
+                     {"quote_matches", c.quote_matches ? nlohmann::json(*c.quote_matches) : nlohmann::json()}});
+  }
   const bool available = f.observation.state == platform::PostState::kAvailable;
   nlohmann::json content;
   nlohmann::json content_sha;

@@ -16,6 +16,7 @@
 #include "cli/history.h"
 #include "embarc/capture/pipeline.h"
 #include "embarc/capture/record.h"
+#include "embarc/core/json.h"
 #include "embarc/html/extract.h"
 #include "embarc/log/evidence_log.h"
 #include "embarc/net/fetcher.h"
@@ -208,6 +209,114 @@ Result<std::string> ReadTextFile(const std::string& path, std::size_t max_bytes)
   return text;
 }
 
+// The event a newsroom is told about when a cited post changes.
+nlohmann::json ChangeEvent(const capture::PostOutcome& p) {
+  return {{"event", "post_changed"},    {"platform", p.post.platform}, {"post_id", p.post.post_id},
+          {"url", p.post.url},          {"state", platform::PostStateName(p.state)},
+          {"change", p.change},         {"quote_mismatch", p.quote_mismatch},
+          {"record_hash", p.record_hash}, {"leaf_index", p.leaf_index}};
+}
+
+// --on-change COMMAND: run through /bin/sh once per changed post, the event JSON in
+// $EMBARC_EVENT. A failing command is reported on stderr; it does not undo the evidence.
+Result<void> NotifyChanges(const Options& o, const capture::RunReport& report) {
+  if (!o.Has("--on-change")) return Ok();
+  const std::string command = o.flags.at("--on-change").back();
+  for (const auto& p : report.posts) {
+    const bool finding = p.change == "edited" || p.change == "deleted" || p.change == "withheld" ||
+                         p.change == "restored" || p.quote_mismatch;
+    if (!finding) continue;
+    const std::string event = ChangeEvent(p).dump();
+    ::setenv("EMBARC_EVENT", event.c_str(), 1);
+    std::fflush(stdout);
+    const int rc = std::system(command.c_str());
+    ::unsetenv("EMBARC_EVENT");
+    if (rc != 0) Note("embarc: --on-change command failed for " + p.post.url + " (status " + std::to_string(rc) + ")");
+  }
+  return Ok();
+}
+
+Result<int> RunRecheck(const Options& o) {
+  const bool due = o.Has("--due") || (!o.Has("--all") && o.args.empty());
+  if (o.Has("--all") && (o.Has("--due") || !o.args.empty())) {
+    return Fail(ErrorCode::kInvalidArgument, "recheck takes --due, --all or POST_URL..., one of them");
+  }
+  EMBARC_ASSIGN_OR_RETURN(auto named, ParsePostUrls(o.args));
+  // The write lock is held for the whole run: overlapping runs (cron) take turns, and the later
+  // one finds the posts the earlier one checked no longer due.
+  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
+  const capture::Clock clock = MakeClock();
+  std::vector<platform::PostRef> posts = named;
+  if (named.empty()) {
+    std::vector<store::PostRow> rows;
+    if (due) {
+      EMBARC_ASSIGN_OR_RETURN(rows, archive->index().DuePosts(capture::Rfc3339Ms(clock())));
+    } else {
+      EMBARC_ASSIGN_OR_RETURN(rows, archive->index().AllPosts());
+    }
+    for (const auto& r : rows) posts.push_back(platform::PostRef{r.platform, r.post_id, r.url, r.author});
+  }
+  if (posts.empty()) {
+    if (!o.json) Print("nothing to re-check");
+    return 0;
+  }
+  EMBARC_ASSIGN_OR_RETURN(auto fetcher, MakeFetcher(o));
+  EMBARC_ASSIGN_OR_RETURN(auto report, capture::CapturePosts(*archive, *fetcher, posts, clock));
+  PrintReport(o, report);
+  EMBARC_ASSIGN_OR_RETURN(auto cp, Checkpoint(*archive));
+  PrintCheckpoint(o, cp);
+  if (!o.json) {
+    for (const auto& p : report.posts) {
+      if (p.quote_mismatch) Print("  " + p.post.url + ": the live post no longer says what an article printed");
+    }
+  }
+  EMBARC_RETURN_IF_ERROR(NotifyChanges(o, report));
+  if (report.findings() > 0) return 1;
+  return report.failures() > 0 ? 4 : 0;
+}
+
+Result<int> RunStatus(const Options& o) {
+  const capture::Clock clock = MakeClock();
+  std::string since = capture::Rfc3339Ms(clock() - std::chrono::hours(24 * 7));
+  if (o.Has("--since")) {
+    EMBARC_ASSIGN_OR_RETURN(auto t, capture::ParseRfc3339(o.flags.at("--since").back()));
+    since = capture::Rfc3339Ms(t);
+  }
+  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/false));
+  store::Index& index = archive->index();
+  EMBARC_ASSIGN_OR_RETURN(auto snapshots, index.AllSnapshots());
+  std::size_t shown = 0;
+  for (const auto& s : snapshots) {
+    if (s.observed_at < since) continue;
+    auto rec = ParseJson(s.record);
+    bool mismatch = false;
+    if (rec && rec->contains("cited_in") && (*rec)["cited_in"].is_array()) {
+      for (const auto& c : (*rec)["cited_in"]) mismatch = mismatch || (c.contains("quote_matches") && c["quote_matches"] == false);
+    }
+    const bool changed = s.change == "edited" || s.change == "deleted" || s.change == "withheld" || s.change == "restored";
+    if (!changed && !mismatch) continue;
+    std::vector<std::string> articles;
+    EMBARC_ASSIGN_OR_RETURN(auto embeds, index.EmbedsOfPost(s.post_ref));
+    for (const auto& e : embeds) {
+      EMBARC_ASSIGN_OR_RETURN(auto a, index.ArticleById(e.article_id));
+      if (a) articles.push_back(a->url);
+    }
+    const std::string url = rec ? rec->value("url", "") : "";
+    ++shown;
+    if (o.json) {
+      Print(nlohmann::json{{"url", url}, {"platform", rec ? rec->value("platform", "") : ""},
+                           {"post_id", rec ? rec->value("post_id", "") : ""}, {"observed_at", s.observed_at},
+                           {"state", s.state}, {"change", s.change}, {"quote_mismatch", mismatch},
+                           {"record_hash", s.record_hash}, {"cited_in", articles}}.dump());
+    } else {
+      Print(s.observed_at + "  " + s.change + (mismatch ? " (quote no longer matches)" : "") + "  " + url);
+      for (const auto& a : articles) Print("    cited in " + a);
+    }
+  }
+  if (!o.json && shown == 0) Print("no post changed since " + since);
+  return 0;
+}
+
 Result<int> RunVerify(const Options& o) {
   verify::VerifyOptions vo;
   EMBARC_ASSIGN_OR_RETURN(vo.posts, ParsePostUrls(o.args));
@@ -230,6 +339,20 @@ Result<int> RunVerify(const Options& o) {
     Print("log: " + std::to_string(report.log_size) + " leaves, root " + report.root_hash + ", " +
           std::to_string(report.checkpoints) + " signed checkpoint(s) consistent with it");
     if (report.against_ok) Print("the kept checkpoint is a prefix of today's log (consistency proof verified)");
+  }
+  return 0;
+}
+
+Result<int> RunKeys(const Options& o) {
+  if (o.args.size() != 1 || o.args[0] != "rotate") return Fail(ErrorCode::kInvalidArgument, "usage: embarc keys rotate");
+  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
+  EMBARC_ASSIGN_OR_RETURN(std::string key_id, archive->RotateKey(capture::Rfc3339Ms(MakeClock()())));
+  EMBARC_ASSIGN_OR_RETURN(auto cp, Checkpoint(*archive));
+  if (o.json) {
+    Print(nlohmann::json{{"key_id", key_id}, {"tree_size", cp.tree_size}}.dump());
+  } else {
+    Print("new signing key id " + key_id + " (the rotation is leaf " + std::to_string(cp.tree_size - 1) + " of the log)");
+    PrintCheckpoint(o, cp);
   }
   return 0;
 }
@@ -345,7 +468,13 @@ std::vector<Command>& Commands() {
       {"proof", "inclusion proof of RECORD_HASH|POST_URL; --consistency OLD_SIZE [NEW_SIZE]",
        {{"--consistency", true}}, RunProof},
       {"checkpoint", "the latest signed checkpoint", {}, RunCheckpoint},
+      {"keys", "keys rotate: a new key signs from then on; old records stay verifiable", {}, RunKeys},
       {"history", "every snapshot of POST_URL (all posts without one)", {}, RunHistory},
+      {"recheck", "capture again, compare, record edits and deletions: --due (default), --all or POST_URL...",
+       {{"--due", false}, {"--all", false}, {"--on-change", true}, {"--webhook", true}, {"--webhook-secret-file", true}},
+       RunRecheck},
+      {"status", "posts whose state changed since --since T (default: 7 days), with the articles citing them",
+       {{"--since", true}}, RunStatus},
       {"help", "this text", {}, RunHelp},
   };
   return commands;

@@ -100,7 +100,11 @@ void CollectEmbeds(const Node& root, const std::vector<const EmbedMatcher*>& mat
     if (!current.node.is_element()) continue;
     // Contents of these are not part of the rendered page (and <template> content
     // is inert): embed markup there is a "hidden mention", not an embed.
-    if (current.node.IsTag("script") || current.node.IsTag("style") || current.node.IsTag("template")) continue;
+    if (current.node.IsTag("style") || current.node.IsTag("template")) continue;
+    // A <script> element's text is never offered, but the element itself is: some
+    // embed codes are script elements whose attributes name the post
+    // (Telegram's script[data-telegram-post]).
+    const bool is_script = current.node.IsTag("script");
     const bool in_noscript = current.in_noscript || current.node.IsTag("noscript");
     if (current.node.IsTag("textarea")) {
       // Consent managers park the publisher's embed code in a hidden <textarea>
@@ -125,7 +129,7 @@ void CollectEmbeds(const Node& root, const std::vector<const EmbedMatcher*>& mat
         break;
       }
     }
-    push_children(current.node, current.depth + 1, in_noscript);
+    if (!is_script) push_children(current.node, current.depth + 1, in_noscript);
   }
 }
 

@@ -49,7 +49,7 @@ Result<std::vector<Hash>> RecomputeLeafHashes(store::Index& index, std::uint64_t
 Result<std::unique_ptr<EvidenceLog>> EvidenceLog::Open(store::Archive& archive) {
   store::Index& index = archive.index();
   EMBARC_ASSIGN_OR_RETURN(std::string origin, LogOrigin(index));
-  EMBARC_ASSIGN_OR_RETURN(std::uint64_t leaves, index.SnapshotCount());
+  EMBARC_ASSIGN_OR_RETURN(std::uint64_t leaves, index.LeafCount());
   EMBARC_ASSIGN_OR_RETURN(FileNodeStore opened, FileNodeStore::OpenForRecovery(archive.log_dir()));
   auto store = std::make_unique<FileNodeStore>(std::move(opened));
   std::uint64_t have = store->LevelSize(0);

@@ -375,6 +375,7 @@ class CurlFetcher final : public Fetcher {
     std::string url;       // the URL of the next hop
     std::string host_key;
     int redirects = 0;
+    bool post = false;     // the next hop is a POST of request->body
   };
 
   CurlFetcher(FetchOptions options, CurlSlist connect_to, CurlMulti multi)
@@ -439,6 +440,11 @@ Result<std::unique_ptr<Transfer>> CurlFetcher::StartTransfer(std::size_t job_ind
     const std::string line = name + ": " + value;
     if (!SlistAppend(t->request_headers, line.c_str())) return Fail(ErrorCode::kInternal, "curl_slist_append failed");
   }
+  if (job.post) {
+    // No "Expect: 100-continue" round trip: the head and body go out as recorded.
+    if (!SlistAppend(t->request_headers, "Expect:")) return Fail(ErrorCode::kInternal, "curl_slist_append failed");
+    t->exchange.request_body = job.request->body;
+  }
   t->easy.reset(curl_easy_init());
   CURL* e = t->easy.get();
   if (e == nullptr) return Fail(ErrorCode::kInternal, "curl_easy_init failed");
@@ -461,6 +467,16 @@ Result<std::unique_ptr<Transfer>> CurlFetcher::StartTransfer(std::size_t job_ind
   set(curl_easy_setopt(e, CURLOPT_CERTINFO, 1L));
   set(curl_easy_setopt(e, CURLOPT_USERAGENT, options_.user_agent.c_str()));
   if (t->request_headers != nullptr) set(curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->request_headers.get()));
+  if (job.post) {
+    // POSTFIELDS is not copied by curl: it points into the Transfer, which outlives the handle.
+    set(curl_easy_setopt(e, CURLOPT_POST, 1L));
+    set(curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->exchange.request_body.size())));
+    // An empty body must still be a non-null pointer: POSTFIELDS null means "read from stdin".
+    static constexpr char kEmptyBody[] = "";
+    const void* fields = t->exchange.request_body.empty() ? static_cast<const void*>(kEmptyBody)
+                                                          : t->exchange.request_body.data();
+    set(curl_easy_setopt(e, CURLOPT_POSTFIELDS, fields));
+  }
   set(curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count())));
   set(curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count())));
   set(curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(t->body_cap)));
@@ -525,6 +541,7 @@ bool CurlFetcher::CompleteTransfer(Job& job, Transfer& t, CURLcode code) {
   const std::string location = ex.Header("Location");
   const bool redirect = IsRedirectStatus(ex.status) && !location.empty() && job.request->follow_redirects;
   const std::string hop_url = ex.url;
+  const int hop_status = ex.status;
   job.response.hops.push_back(std::move(ex));
   if (!redirect) {
     job.response.outcome = FetchOutcome::kOk;
@@ -542,6 +559,7 @@ bool CurlFetcher::CompleteTransfer(Job& job, Transfer& t, CURLcode code) {
     return false;
   }
   ++job.redirects;
+  if (hop_status != 307 && hop_status != 308) job.post = false;  // 301/302/303: continue with GET
   job.url = std::move(next->url);
   job.host_key = std::move(next->host_key);
   return true;
@@ -560,6 +578,17 @@ Result<std::vector<FetchResponse>> CurlFetcher::FetchAll(std::span<const FetchRe
       job.response.error = "invalid request header";
       continue;
     }
+    if (requests[i].method != "GET" && requests[i].method != "POST") {
+      job.response.outcome = FetchOutcome::kOther;
+      job.response.error = "unsupported method " + requests[i].method;
+      continue;
+    }
+    if (requests[i].method == "GET" && !requests[i].body.empty()) {
+      job.response.outcome = FetchOutcome::kOther;
+      job.response.error = "a GET request cannot have a body";
+      continue;
+    }
+    job.post = requests[i].method == "POST";
     Result<ParsedUrl> parsed = ParseHttpUrl(requests[i].url, "");
     if (!parsed) {
       job.response.outcome = FetchOutcome::kInvalidUrl;

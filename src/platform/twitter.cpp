@@ -571,12 +571,14 @@ class TwitterAdapterImpl final : public Adapter {
     if (syndication.kind == Kind::kAvailable) {
       observation.state = PostState::kAvailable;
       observation.content = syndication.content;
+      observation.content.source = "syndication";
       if (observation.content.author.empty()) observation.content.author = oembed.content.author;
       return observation;
     }
     if (oembed.kind == Kind::kAvailable) {
       observation.state = PostState::kAvailable;
       observation.content = oembed.content;
+      observation.content.source = "oembed";
       return observation;
     }
     // Only a positive answer from the platform is a deletion, and only when the

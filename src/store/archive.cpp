@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +11,8 @@
 #include <sstream>
 
 #include "embarc/core/json.h"
+#include "embarc/crypto/dsse.h"
+#include "embarc/crypto/sha256.h"
 
 namespace embarc::store {
 namespace {
@@ -48,6 +51,34 @@ std::string MarkerText() {
   return std::string("{\"format\":\"embarc-archive\",\"version\":") + std::to_string(kArchiveFormatVersion) + "}\n";
 }
 
+// The key event record (archive/FORMAT.md "Key events") as a log leaf, signed by the new key
+// and, on rotation, by the key it replaces.
+Result<KeyEventRow> MakeKeyEvent(Index& index, const crypto::Ed25519Signer& key, const crypto::Signer* previous,
+                                 const std::string& now) {
+  nlohmann::json record = {{"v", 1},
+                           {"type", "key"},
+                           {"event", previous == nullptr ? "genesis" : "rotation"},
+                           {"key_id", key.key_id()},
+                           {"public_key_pem", key.PublicKeyPem()},
+                           {"previous_key_id", previous == nullptr ? nlohmann::json() : nlohmann::json(previous->key_id())},
+                           {"at", now},
+                           {"agent", std::string("embarc/") + EMBARC_VERSION}};
+  EMBARC_ASSIGN_OR_RETURN(std::string bytes, CanonicalJson(record));
+  EMBARC_ASSIGN_OR_RETURN(crypto::Envelope env, crypto::SignEnvelope(key, kKeyEventPayloadType, AsBytes(bytes)));
+  if (previous != nullptr) {
+    EMBARC_ASSIGN_OR_RETURN(Bytes sig, previous->Sign(crypto::Pae(kKeyEventPayloadType, AsBytes(bytes))));
+    env.signatures.push_back(crypto::DsseSignature{previous->key_id(), sig});
+  }
+  EMBARC_ASSIGN_OR_RETURN(std::uint64_t leaf, index.LeafCount());
+  KeyEventRow row;
+  row.leaf_index = leaf;
+  row.record_hash = crypto::Sha256(bytes).Hex();
+  row.record = bytes;
+  row.envelope = env.ToJson();
+  row.created_at = now;
+  return row;
+}
+
 }  // namespace
 
 Result<std::string> Archive::Init(const fs::path& dir, const std::string& now) {
@@ -74,7 +105,15 @@ Result<std::string> Archive::Init(const fs::path& dir, const std::string& now) {
   EMBARC_RETURN_IF_ERROR(WriteNewFile(dir / "keys" / (key_id + ".pub.pem"), pem, 0644));
 
   EMBARC_ASSIGN_OR_RETURN(auto index, OpenSqliteIndex(dir / "index.sqlite3", /*create=*/true));
-  EMBARC_RETURN_IF_ERROR(index->AddKey(KeyRow{key_id, pem, now}));
+  EMBARC_ASSIGN_OR_RETURN(KeyEventRow genesis, MakeKeyEvent(*index, *signer, nullptr, now));
+  EMBARC_RETURN_IF_ERROR(index->Begin());
+  Result<void> added = index->AddKey(KeyRow{key_id, pem, now});
+  if (added) added = index->AddKeyEvent(genesis);
+  if (!added) {
+    index->Rollback();
+    return tl::unexpected(added.error());
+  }
+  EMBARC_RETURN_IF_ERROR(index->CommitTransaction());
   // The marker comes last: a folder without it is not (yet) an archive.
   EMBARC_RETURN_IF_ERROR(WriteNewFile(dir / kMarkerFile, MarkerText(), 0644));
   return key_id;
@@ -120,6 +159,45 @@ Result<std::unique_ptr<Archive>> Archive::Open(const fs::path& dir, bool for_wri
 
 Archive::~Archive() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
+
+Result<std::string> Archive::RotateKey(const std::string& now) {
+  if (lock_fd_ < 0) return Fail(ErrorCode::kInternal, "RotateKey needs the archive opened for writing");
+  EMBARC_ASSIGN_OR_RETURN(auto old_key, LoadSigner());
+  EMBARC_ASSIGN_OR_RETURN(auto new_key, crypto::Ed25519Signer::Generate());
+  const fs::path staged = key_dir() / "signing.key.new";
+  std::error_code ec;
+  fs::remove(staged, ec);  // a rotation that crashed before its commit left it behind
+  EMBARC_RETURN_IF_ERROR(new_key->SavePrivateKeyFile(staged));
+  const fs::path pub = key_dir() / (new_key->key_id() + ".pub.pem");
+  EMBARC_RETURN_IF_ERROR(WriteNewFile(pub, new_key->PublicKeyPem(), 0644));
+  EMBARC_ASSIGN_OR_RETURN(KeyEventRow event, MakeKeyEvent(*index_, *new_key, old_key.get(), now));
+  EMBARC_RETURN_IF_ERROR(index_->Begin());
+  Result<void> added = index_->AddKey(KeyRow{new_key->key_id(), new_key->PublicKeyPem(), now});
+  if (added) added = index_->AddKeyEvent(event);
+  if (!added) {
+    index_->Rollback();
+    return tl::unexpected(added.error());
+  }
+  EMBARC_RETURN_IF_ERROR(index_->CommitTransaction());
+  // The new private key replaces the old one in one rename; the old one is gone.
+  if (::rename(staged.c_str(), (key_dir() / "signing.key").c_str()) != 0) {
+    return Fail(ErrorCode::kIo, "install the new signing key: " + std::string(std::strerror(errno)));
+  }
+  return new_key->key_id();
+}
+
+Result<void> Archive::CheckPrivateKeyMode() const {
+  const fs::path key = key_dir() / "signing.key";
+  struct stat st {};
+  if (::stat(key.c_str(), &st) != 0) return Fail(ErrorCode::kFailedPrecondition, "missing private key " + key.string());
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Fail(ErrorCode::kFailedPrecondition, "private key " + key.string() + " is readable by others (mode " + mode +
+                                                    "); run: chmod 600 " + key.string());
+  }
+  return Ok();
 }
 
 Result<std::unique_ptr<crypto::Ed25519Signer>> Archive::LoadSigner() const {

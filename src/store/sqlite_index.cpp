@@ -117,6 +117,24 @@ CREATE TABLE timestamps(
   response_der BLOB NOT NULL,
   gen_time TEXT);
 )sql",
+    R"sql(
+CREATE TABLE key_events(
+  id INTEGER PRIMARY KEY,
+  leaf_index INTEGER NOT NULL UNIQUE,
+  record_hash TEXT NOT NULL UNIQUE,
+  record BLOB NOT NULL,
+  envelope TEXT NOT NULL,
+  created_at TEXT NOT NULL);
+CREATE VIEW leaves AS
+  SELECT leaf_index, record FROM snapshots UNION ALL SELECT leaf_index, record FROM key_events;
+)sql",
+    R"sql(
+CREATE TABLE schedule(
+  post_ref INTEGER PRIMARY KEY REFERENCES posts(id),
+  next_check TEXT NOT NULL,
+  failures INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX schedule_by_time ON schedule(next_check);
+)sql",
 };
 constexpr int kMigrationCount = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 static_assert(kMigrationCount == kSchemaVersion);
@@ -271,7 +289,7 @@ class SqliteIndex final : public Index {
 
   Result<std::vector<std::string>> LeafRecords(std::uint64_t begin, std::uint64_t end) override {
     EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
-        "SELECT leaf_index, record FROM snapshots WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index"));
+        "SELECT leaf_index, record FROM leaves WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index"));
     s.Bind(1, static_cast<std::int64_t>(begin)).Bind(2, static_cast<std::int64_t>(end));
     std::vector<std::string> out;
     while (true) {
@@ -281,6 +299,59 @@ class SqliteIndex final : public Index {
         return Fail(ErrorCode::kCorruption, "log leaf " + std::to_string(begin + out.size()) + " is missing from the index");
       }
       out.push_back(s.Text(1));
+    }
+    return out;
+  }
+
+  Result<std::optional<ScheduleRow>> ScheduleOf(std::int64_t post_ref) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(), "SELECT post_ref, next_check, failures FROM schedule WHERE post_ref = ?"));
+    s.Bind(1, post_ref);
+    EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return std::optional<ScheduleRow>();
+    return std::optional<ScheduleRow>(ScheduleRow{s.Int(0), s.Text(1), static_cast<int>(s.Int(2))});
+  }
+
+  Result<std::vector<PostRow>> DuePosts(const std::string& now) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+        "SELECT p.id, p.platform, p.post_id, p.url, p.author, p.first_seen FROM posts p JOIN schedule s ON s.post_ref = p.id "
+        "WHERE s.next_check <= ? ORDER BY s.next_check, p.id"));
+    s.Bind(1, now);
+    std::vector<PostRow> out;
+    while (true) {
+      EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back(ReadPost(s));
+    }
+    return out;
+  }
+
+  Result<std::vector<SnapshotRow>> ChangedSince(const std::string& since) override {
+    return QuerySnapshotsText(" WHERE observed_at >= ? AND change IN ('edited','deleted','withheld','restored') ORDER BY leaf_index", since);
+  }
+
+  Result<std::uint64_t> LeafCount() override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(), "SELECT (SELECT COUNT(*) FROM snapshots) + (SELECT COUNT(*) FROM key_events)"));
+    EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());
+    (void)row;
+    return static_cast<std::uint64_t>(s.Int(0));
+  }
+
+  Result<void> AddKeyEvent(const KeyEventRow& k) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+        "INSERT INTO key_events(leaf_index, record_hash, record, envelope, created_at) VALUES(?,?,?,?,?)"));
+    s.Bind(1, static_cast<std::int64_t>(k.leaf_index)).Bind(2, k.record_hash).BindBlob(3, k.record).Bind(4, k.envelope)
+        .Bind(5, k.created_at);
+    return s.Run();
+  }
+
+  Result<std::vector<KeyEventRow>> KeyEvents() override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+        "SELECT id, leaf_index, record_hash, record, envelope, created_at FROM key_events ORDER BY leaf_index"));
+    std::vector<KeyEventRow> out;
+    while (true) {
+      EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back(KeyEventRow{s.Int(0), static_cast<std::uint64_t>(s.Int(1)), s.Text(2), s.Text(3), s.Text(4), s.Text(5)});
     }
     return out;
   }
@@ -417,12 +488,29 @@ class SqliteIndex final : public Index {
         r.capture_ids.push_back(batch.captures[pos].id);
       }
     }
+    for (const ScheduleRow& row : batch.schedule) {
+      EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+          "INSERT INTO schedule(post_ref, next_check, failures) VALUES(?,?,?) "
+          "ON CONFLICT(post_ref) DO UPDATE SET next_check = excluded.next_check, failures = excluded.failures"));
+      s.Bind(1, row.post_ref).Bind(2, row.next_check).Bind(3, std::int64_t{row.failures});
+      EMBARC_RETURN_IF_ERROR(s.Run());
+    }
     return Ok();
+  }
+
+  Result<std::vector<SnapshotRow>> QuerySnapshotsText(const std::string& where, const std::string& arg) {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(), std::string("SELECT ") + kSnapshotColumns + " FROM snapshots" + where));
+    s.Bind(1, arg);
+    return ReadSnapshots(s);
   }
 
   Result<std::vector<SnapshotRow>> QuerySnapshots(const std::string& where, std::optional<std::int64_t> arg) {
     EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(), std::string("SELECT ") + kSnapshotColumns + " FROM snapshots" + where));
     if (arg) s.Bind(1, *arg);
+    return ReadSnapshots(s);
+  }
+
+  Result<std::vector<SnapshotRow>> ReadSnapshots(Stmt& s) {
     std::vector<SnapshotRow> out;
     while (true) {
       EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());

@@ -87,6 +87,57 @@ Result<std::uint64_t> CheckCaptures(store::Archive& archive, const store::Snapsh
   return checked;
 }
 
+// The key history: every key the archive signs with was introduced by a logged key event,
+// signed by the new key and, for a rotation, by the key it replaced.
+Result<void> CheckKeyEvents(const std::vector<store::KeyEventRow>& events,
+                            const std::map<std::string, std::unique_ptr<crypto::Verifier>>& verifiers, VerifyReport& report) {
+  std::set<std::string> introduced;
+  for (const store::KeyEventRow& k : events) {
+    const std::string where = "key event at log leaf " + std::to_string(k.leaf_index);
+    if (crypto::Sha256(k.record).Hex() != k.record_hash) return Corrupt(where + ": record bytes do not match the record hash");
+    auto env = crypto::Envelope::Parse(k.envelope);
+    if (!env) return Corrupt(where + ": bad signature envelope: " + env.error().message);
+    if (env->payload_type != store::kKeyEventPayloadType || ToString(env->payload) != k.record) {
+      return Corrupt(where + ": the signed payload differs from the stored record");
+    }
+    auto rec = ParseJson(k.record);
+    if (!rec || !rec->is_object() || OptString(*rec, "type") != std::string("key")) return Corrupt(where + ": not a key record");
+    const auto key_id = OptString(*rec, "key_id");
+    const auto previous = OptString(*rec, "previous_key_id");
+    auto pem = OptString(*rec, "public_key_pem");
+    if (!key_id || !pem) return Corrupt(where + ": key record lacks key_id or public_key_pem");
+    auto key = crypto::Ed25519Verifier::FromPem(*pem);
+    if (!key || (*key)->key_id() != *key_id) return Corrupt(where + ": public key does not match its key id");
+    auto it = verifiers.find(*key_id);
+    if (it == verifiers.end() || it->second->public_key() != (*key)->public_key()) {
+      return Corrupt(where + ": key " + key_id->substr(0, 16) + " differs from the archive's key of that id");
+    }
+    // Each required signer must have a signature that verifies.
+    std::vector<std::string> required = {*key_id};
+    if (introduced.empty()) {
+      if (previous) return Corrupt(where + ": the first key event names a previous key");
+    } else {
+      if (!previous || !introduced.contains(*previous)) return Corrupt(where + ": rotation from a key the log never introduced");
+      required.push_back(*previous);
+    }
+    for (const std::string& signer : required) {
+      bool ok = false;
+      for (const auto& sig : env->signatures) {
+        if (sig.keyid != signer) continue;
+        const crypto::Verifier* v = signer == *key_id ? key->get() : verifiers.at(signer).get();
+        ok = static_cast<bool>(v->Verify(crypto::Pae(env->payload_type, env->payload), sig.sig));
+      }
+      if (!ok) return Corrupt(where + ": no valid signature by key " + signer.substr(0, 16));
+    }
+    introduced.insert(*key_id);
+    report.signatures += env->signatures.size();
+  }
+  for (const auto& [id, v] : verifiers) {
+    if (!introduced.contains(id)) return Corrupt("key " + id.substr(0, 16) + " is in the index but not in the log's key history");
+  }
+  return Ok();
+}
+
 // The note's signature by one of the archive's keys, and its parsed checkpoint.
 Result<log::Checkpoint> CheckNote(const std::string& text, const std::string& origin,
                                   const std::map<std::string, std::unique_ptr<crypto::Verifier>>& verifiers,
@@ -106,7 +157,7 @@ Result<log::Checkpoint> CheckNote(const std::string& text, const std::string& or
 Result<void> VerifyLog(store::Archive& archive, const std::map<std::string, std::unique_ptr<crypto::Verifier>>& verifiers,
                        const VerifyOptions& options, VerifyReport& report) {
   store::Index& index = archive.index();
-  EMBARC_ASSIGN_OR_RETURN(std::uint64_t n, index.SnapshotCount());
+  EMBARC_ASSIGN_OR_RETURN(std::uint64_t n, index.LeafCount());
   EMBARC_ASSIGN_OR_RETURN(std::string origin, log::LogOrigin(index));
   auto leaves = log::RecomputeLeafHashes(index, n);
   if (!leaves) return Corrupt(leaves.error().message);
@@ -182,6 +233,7 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
   VerifyReport report;
   store::Index& index = archive.index();
 
+  EMBARC_RETURN_IF_ERROR(archive.CheckPrivateKeyMode());
   EMBARC_ASSIGN_OR_RETURN(auto verifiers, archive.LoadVerifiers());
   report.keys = verifiers.size();
   auto find_key = [&](std::string_view id) -> const crypto::Verifier* {
@@ -221,16 +273,28 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
     }
   }
 
-  // 2. Every snapshot, in log order.
+  // 2. The leaves are numbered 0..n-1 without gaps across snapshots and key events.
   EMBARC_ASSIGN_OR_RETURN(auto snapshots, index.AllSnapshots());
+  EMBARC_ASSIGN_OR_RETURN(auto key_events, index.KeyEvents());
+  {
+    std::vector<std::uint64_t> leaves;
+    for (const auto& s : snapshots) leaves.push_back(s.leaf_index);
+    for (const auto& k : key_events) leaves.push_back(k.leaf_index);
+    std::sort(leaves.begin(), leaves.end());
+    for (std::uint64_t i = 0; i < leaves.size(); ++i) {
+      if (leaves[i] != i) {
+        return Corrupt("log leaf " + std::to_string(i) + " is missing or out of order (found leaf " +
+                       std::to_string(leaves[i]) + ")");
+      }
+    }
+  }
+  EMBARC_RETURN_IF_ERROR(CheckKeyEvents(key_events, verifiers, report));
+
+  // 3. Every snapshot, in log order.
   std::map<std::int64_t, std::string> last_hash_of_post;
   for (std::size_t i = 0; i < snapshots.size(); ++i) {
     const store::SnapshotRow& s = snapshots[i];
     const std::string where = LeafName(s);
-    if (s.leaf_index != i) {
-      return Corrupt("snapshot leaf " + std::to_string(i) + " is missing or out of order (found leaf " +
-                     std::to_string(s.leaf_index) + ")");
-    }
     std::optional<std::string> expected_previous;
     if (auto it = last_hash_of_post.find(s.post_ref); it != last_hash_of_post.end()) expected_previous = it->second;
     last_hash_of_post[s.post_ref] = s.record_hash;
@@ -275,7 +339,7 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
     ++report.snapshots;
   }
 
-  // 3. The Merkle log and its checkpoints.
+  // 4. The Merkle log and its checkpoints.
   EMBARC_RETURN_IF_ERROR(VerifyLog(archive, verifiers, options, report));
   return report;
 }

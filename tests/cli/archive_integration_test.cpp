@@ -147,12 +147,12 @@ TEST_CASE("verify: a flipped byte in a WARC file is exit 3 naming the file", "[i
 
 TEST_CASE("verify: a changed row in the database is exit 3", "[integration]") {
   ArchivedWorld w;
-  SECTION("a snapshot's state") { Sql(w.archive / "index.sqlite3", "UPDATE snapshots SET state = 'deleted' WHERE leaf_index = 0"); }
+  SECTION("a snapshot's state") { Sql(w.archive / "index.sqlite3", "UPDATE snapshots SET state = 'deleted' WHERE leaf_index = 1"); }
   SECTION("a capture's payload digest") {
     Sql(w.archive / "index.sqlite3", "UPDATE captures SET payload_sha256 = '" + std::string(64, '0') + "' WHERE id = (SELECT MAX(id) FROM captures)");
   }
   SECTION("a record's bytes") { Sql(w.archive / "index.sqlite3", "UPDATE snapshots SET record = replace(record, 'Pyongyang', 'Pyongyanh')"); }
-  SECTION("a removed snapshot") { Sql(w.archive / "index.sqlite3", "DELETE FROM snapshot_captures WHERE snapshot_id = 1; DELETE FROM snapshots WHERE leaf_index = 0"); }
+  SECTION("a removed snapshot") { Sql(w.archive / "index.sqlite3", "DELETE FROM snapshot_captures WHERE snapshot_id = 1; DELETE FROM snapshots WHERE id = 1"); }
   auto verify = Embarc(w.archive, {"verify"});
   INFO(verify.err);
   CHECK(verify.exit_code == 3);

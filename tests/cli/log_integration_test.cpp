@@ -41,7 +41,8 @@ void Sql(const fs::path& db_path, const std::string& sql) {
   REQUIRE(rc == SQLITE_OK);
 }
 
-// An archive with three runs (so three checkpoints) and four leaves.
+// An archive with three runs (so three checkpoints) and five leaves: the genesis key event,
+// the article's two tweets, and one capture of each tweet.
 struct LoggedWorld {
   FixtureServer server;
   TempDir dir;
@@ -68,10 +69,10 @@ TEST_CASE("log: every run writes a signed checkpoint; proofs are what RFC 9162 s
   auto cp = Embarc(w.archive, {"--json", "checkpoint"});
   REQUIRE(cp.exit_code == 0);
   const auto j = nlohmann::json::parse(cp.out);
-  CHECK(j["tree_size"] == 4);
+  CHECK(j["tree_size"] == 5);
   const std::string note = j["checkpoint"];
   CHECK(note.rfind("embarc/", 0) == 0);
-  CHECK(note.find("\n4\n") != std::string::npos);
+  CHECK(note.find("\n5\n") != std::string::npos);
   CHECK(note.find("\n\n\xE2\x80\x94 embarc/") != std::string::npos);
   CHECK(embarc::testing::ReadFileText(w.archive / "log" / "checkpoint") == note);
 
@@ -79,22 +80,22 @@ TEST_CASE("log: every run writes a signed checkpoint; proofs are what RFC 9162 s
   INFO(proof.err);
   REQUIRE(proof.exit_code == 0);
   const auto p = nlohmann::json::parse(proof.out);
-  CHECK(p["tree_size"] == 4);
-  CHECK(p["leaf_index"] == 2);  // the tweet's latest snapshot is leaf 2
-  CHECK(p["inclusion"].size() == 2);
+  CHECK(p["tree_size"] == 5);
+  CHECK(p["leaf_index"] == 3);  // the tweet's latest snapshot is leaf 3
+  CHECK(p["inclusion"].size() == 3);
   CHECK(p["checkpoint"] == note);
 
   // By record hash too.
   auto by_hash = Embarc(w.archive, {"--json", "proof", p["record_hash"].get<std::string>()});
   REQUIRE(by_hash.exit_code == 0);
-  CHECK(nlohmann::json::parse(by_hash.out)["leaf_index"] == 2);
+  CHECK(nlohmann::json::parse(by_hash.out)["leaf_index"] == 3);
 
   auto consistency = Embarc(w.archive, {"--json", "proof", "--consistency", "2"});
   REQUIRE(consistency.exit_code == 0);
   const auto c = nlohmann::json::parse(consistency.out);
   CHECK(c["old_size"] == 2);
-  CHECK(c["new_size"] == 4);
-  CHECK(c["consistency"].size() == 1);
+  CHECK(c["new_size"] == 5);
+  CHECK(c["consistency"].size() == 2);
   CHECK(Embarc(w.archive, {"proof", "--consistency", "9"}).exit_code == 2);
 
   // The independent checker: signature over the note and the inclusion proof.
@@ -143,24 +144,29 @@ TEST_CASE("log: the tamper matrix is exit 3, named", "[integration][log]") {
     expect = "log leaf 1";
   }
   SECTION("drop a leaf (the last snapshot removed from the index)") {
-    Sql(db, "DELETE FROM snapshot_captures WHERE snapshot_id = (SELECT id FROM snapshots WHERE leaf_index = 3);"
-            "DELETE FROM snapshots WHERE leaf_index = 3;");
-    expect = "leaf 3";
+    Sql(db, "DELETE FROM snapshot_captures WHERE snapshot_id = (SELECT id FROM snapshots WHERE leaf_index = 4);"
+            "DELETE FROM snapshots WHERE leaf_index = 4;");
+    expect = "leaf 4";
   }
   SECTION("swap two leaves") {
-    Sql(db, "UPDATE snapshots SET leaf_index = -1 WHERE leaf_index = 0;"
-            "UPDATE snapshots SET leaf_index = 0 WHERE leaf_index = 1;"
-            "UPDATE snapshots SET leaf_index = 1 WHERE leaf_index = -1;");
-    expect = "leaf 0";
+    Sql(db, "UPDATE snapshots SET leaf_index = -1 WHERE leaf_index = 1;"
+            "UPDATE snapshots SET leaf_index = 1 WHERE leaf_index = 2;"
+            "UPDATE snapshots SET leaf_index = 2 WHERE leaf_index = -1;");
+    expect = "leaf 1";
   }
   SECTION("truncate the log (the last two snapshots removed)") {
-    Sql(db, "DELETE FROM snapshot_captures WHERE snapshot_id IN (SELECT id FROM snapshots WHERE leaf_index >= 2);"
-            "DELETE FROM snapshots WHERE leaf_index >= 2;");
+    Sql(db, "DELETE FROM snapshot_captures WHERE snapshot_id IN (SELECT id FROM snapshots WHERE leaf_index >= 3);"
+            "DELETE FROM snapshots WHERE leaf_index >= 3;");
     expect = "removed";
   }
   SECTION("replace a checkpoint's root") {
     Sql(db, "UPDATE checkpoints SET note = replace(note, substr(note, instr(note, char(10)) + 3, 4), 'AAAA') WHERE id = 2");
     expect = "checkpoint 2";
+  }
+  SECTION("a key slipped into the index without a logged key event") {
+    Sql(db, "INSERT INTO keys(key_id, public_key_pem, created_at) SELECT '" + std::string(64, 'a') +
+            "', public_key_pem, created_at FROM keys LIMIT 1");
+    expect = "key";
   }
   SECTION("delete the logged leaf file entries") {
     std::filesystem::resize_file(w.archive / "log" / "level-0.bin", 0);
@@ -176,4 +182,34 @@ TEST_CASE("log: the tamper matrix is exit 3, named", "[integration][log]") {
   INFO(r.err);
   CHECK(r.exit_code == 3);
   CHECK(r.err.find(expect) != std::string::npos);
+}
+
+TEST_CASE("keys rotate: a new key signs from then on, old records stay verifiable", "[integration][log]") {
+  LoggedWorld w;
+  auto before = Embarc(w.archive, {"--json", "proof", kTweet});
+  REQUIRE(before.exit_code == 0);
+  auto rotate = Embarc(w.archive, {"--json", "keys", "rotate"});
+  INFO(rotate.err);
+  REQUIRE(rotate.exit_code == 0);
+  const std::string new_key = nlohmann::json::parse(rotate.out)["key_id"];
+  CHECK(fs::exists(w.archive / "keys" / (new_key + ".pub.pem")));
+  CHECK((fs::status(w.archive / "keys" / "signing.key").permissions() & (fs::perms::group_all | fs::perms::others_all)) ==
+        fs::perms::none);
+  REQUIRE(Embarc(w.archive, {"capture", kTweet}, w.server.EmbarcNetArgs()).exit_code == 0);
+  auto history = Embarc(w.archive, {"--json", "history", kTweet});
+  REQUIRE(history.exit_code == 0);
+  auto verify = Embarc(w.archive, {"verify"});
+  INFO(verify.err);
+  CHECK(verify.exit_code == 0);
+  // The newest record is signed by the new key.
+  auto proof = Embarc(w.archive, {"--json", "proof", kTweet});
+  REQUIRE(proof.exit_code == 0);
+  const auto p = nlohmann::json::parse(proof.out);
+  CHECK(p["leaf_index"] == 6);  // 5 leaves, the rotation (5), the new capture (6)
+  // A key file readable by others is refused, with a clear message.
+  fs::permissions(w.archive / "keys" / "signing.key", fs::perms::others_read, fs::perm_options::add);
+  auto refused = Embarc(w.archive, {"verify"});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("readable by others") != std::string::npos);
+  CHECK(refused.err.find("PRIVATE KEY") == std::string::npos);
 }

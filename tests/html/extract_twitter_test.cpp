@@ -336,3 +336,18 @@ TEST_CASE("extract: relative status links resolve against the base URL", "[extra
   REQUIRE(no_base);
   CHECK(no_base->empty());
 }
+
+TEST_CASE("extract: embed code parked in a consent manager's <textarea> is an embed", "[extract]") {
+  // The shape of trafilatura__eval_amnesty.de-waffensysteme.html (Drupal third_party_services).
+  const std::string html = R"(<div class="third-party-services--placeholder">
+      <textarea class="third-party-services--original-content" hidden>
+        <form><input type="checkbox"></form>
+        <blockquote class="twitter-tweet"><p lang="en" dir="ltr">Text</p>&mdash; T (@ttt) <a href="https://twitter.com/ttt/status/8080?ref_src=twsrc%5Etfw">May 1, 2021</a></blockquote>
+        <script async src="https://platform.twitter.com/widgets.js" charset="utf-8"></script>
+      </textarea><h2>Twitter freischalten</h2></div>
+      <textarea>just &lt;b&gt;text&lt;/b&gt; a user typed: https://twitter.com/u/status/1</textarea>)";
+  const auto tweets = Tweets(html);
+  REQUIRE(tweets.size() == 1);
+  CHECK(tweets[0].ref.post_id == "8080");
+  CHECK(tweets[0].ref.author == "ttt");
+}

@@ -94,11 +94,21 @@ std::string ChunkedBody() {
   return body;
 }
 
+FetchRequest Get(std::string url, HeaderList headers = {}, std::size_t max_body_bytes = 0,
+                 bool follow_redirects = true) {
+  FetchRequest r;
+  r.url = std::move(url);
+  r.headers = std::move(headers);
+  r.max_body_bytes = max_body_bytes;
+  r.follow_redirects = follow_redirects;
+  return r;
+}
+
 std::vector<FetchResponse> FetchUrls(const FetchOptions& options, const std::vector<std::string>& urls) {
   auto fetcher = MakeCurlFetcher(options);
   REQUIRE(fetcher);
   std::vector<FetchRequest> requests;
-  for (const std::string& u : urls) requests.push_back(FetchRequest{u, {}, 0, true});
+  for (const std::string& u : urls) requests.push_back(Get(u, {}, 0, true));
   auto responses = (*fetcher)->FetchAll(requests);
   REQUIRE(responses);
   REQUIRE(responses->size() == urls.size());
@@ -195,7 +205,7 @@ TEST_CASE("fetch: a 200 is recorded with its request and response heads", "[net]
   const NetWorld& world = World();
   auto fetcher = MakeCurlFetcher(world.Options());
   REQUIRE(fetcher);
-  std::vector<FetchRequest> requests = {FetchRequest{"https://a.test/hello.txt", {{"X-Probe", "42"}}, 0, true}};
+  std::vector<FetchRequest> requests = {Get("https://a.test/hello.txt", {{"X-Probe", "42"}}, 0, true)};
   const auto before = std::chrono::system_clock::now();
   auto responses = (*fetcher)->FetchAll(requests);
   REQUIRE(responses);
@@ -259,8 +269,9 @@ TEST_CASE("fetch: 20 parallel requests come back in request order", "[net]") {
   }
   // All 20 were in flight together: every transfer started before any finished.
   CHECK(MaxInFlight(responses) == 20);
-  // The delays sum to 2.1 s. (Python's listen backlog of 5 can cost some SYNs a 1 s retry.)
-  CHECK(elapsed < std::chrono::milliseconds(2000));
+  // The delays sum to 2.1 s; in parallel they overlap. (The fixture server's listen backlog
+  // of 5 makes some of 20 simultaneous SYNs wait for a 1 s retransmit, hence the margin.)
+  CHECK(elapsed < std::chrono::milliseconds(2500));
 }
 
 TEST_CASE("fetch: the per-host and overall limits bound transfers in flight", "[net]") {
@@ -308,7 +319,7 @@ TEST_CASE("fetch: a redirect chain is followed and every hop recorded", "[net]")
 TEST_CASE("fetch: redirects are not followed when the request says so", "[net]") {
   auto fetcher = MakeCurlFetcher(World().Options());
   REQUIRE(fetcher);
-  const std::vector<FetchRequest> requests = {FetchRequest{"https://a.test/r1", {}, 0, false}};
+  const std::vector<FetchRequest> requests = {Get("https://a.test/r1", {}, 0, false)};
   auto responses = (*fetcher)->FetchAll(requests);
   REQUIRE(responses);
   REQUIRE(responses->at(0).ok());
@@ -349,10 +360,10 @@ TEST_CASE("fetch: request headers that could smuggle lines are refused", "[net]"
   auto fetcher = MakeCurlFetcher(World().Options());
   REQUIRE(fetcher);
   const std::vector<FetchRequest> requests = {
-      FetchRequest{"https://a.test/hello.txt", {{"X-A", "1\r\nX-Injected: 1"}}, 0, true},
-      FetchRequest{"https://a.test/hello.txt", {{"X-B\n", "1"}}, 0, true},
-      FetchRequest{"https://a.test/hello.txt", {{"X-Long", std::string(kMaxRequestHeaderBytes, 'v')}}, 0, true},
-      FetchRequest{"https://a.test/hello.txt", {{"X-Fine", "1"}}, 0, true}};
+      Get("https://a.test/hello.txt", {{"X-A", "1\r\nX-Injected: 1"}}, 0, true),
+      Get("https://a.test/hello.txt", {{"X-B\n", "1"}}, 0, true),
+      Get("https://a.test/hello.txt", {{"X-Long", std::string(kMaxRequestHeaderBytes, 'v')}}, 0, true),
+      Get("https://a.test/hello.txt", {{"X-Fine", "1"}}, 0, true)};
   auto responses = (*fetcher)->FetchAll(requests);
   REQUIRE(responses);
   for (std::size_t i = 0; i < 3; ++i) {
@@ -425,8 +436,8 @@ TEST_CASE("fetch: bodies over the cap are refused (Content-Length and chunked)",
   // A per-request cap below the fetcher's.
   auto fetcher = MakeCurlFetcher(World().Options());
   REQUIRE(fetcher);
-  const std::vector<FetchRequest> requests = {FetchRequest{"https://a.test/big", {}, 9999, true},
-                                              FetchRequest{"https://a.test/big", {}, 10000, true}};
+  const std::vector<FetchRequest> requests = {Get("https://a.test/big", {}, 9999, true),
+                                              Get("https://a.test/big", {}, 10000, true)};
   auto capped = (*fetcher)->FetchAll(requests);
   REQUIRE(capped);
   CHECK(capped->at(0).outcome == FetchOutcome::kTooLarge);
@@ -604,5 +615,11 @@ TEST_CASE("DecodeContent: a gzip bomb stops at the limit without inflating it al
   CHECK(decoded.error().code == ErrorCode::kLimitExceeded);
   CHECK(decoded.error().message == "decompressed body exceeds " + std::to_string(kMaxDecodedBodyBytes) + " bytes");
   // The peak grows by at most about the limit (64 MiB plus vector growth), never by 200 MiB.
+  // (AddressSanitizer's quarantine keeps freed buffers resident, so the bound is not checked there.)
+#if !defined(__SANITIZE_ADDRESS__)
   CHECK(rss_after_kb - rss_before_kb < 140 * 1024);
+#else
+  (void)rss_before_kb;
+  (void)rss_after_kb;
+#endif
 }

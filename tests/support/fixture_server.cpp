@@ -95,6 +95,12 @@ FixtureServer::FixtureServer(FixtureServerOptions options) {
                                    "--port", "0",
                                    "--ready-file", ready_file.string(),
                                    "--log", log_file_.string()};
+  if (options.tsa) {
+    const fs::path tsa_dir = dir_.path() / "tsa";
+    tsa_ca_file_ = (tsa_dir / "tsa-ca.pem").string();
+    argv.push_back("--tsa-dir");
+    argv.push_back(tsa_dir.string());
+  }
   if (options.latency_ms > 0) {
     argv.push_back("--latency-ms");
     argv.push_back(std::to_string(options.latency_ms));

@@ -14,6 +14,9 @@ namespace embarc::testing {
 struct FixtureServerOptions {
   std::filesystem::path world;  // empty: DefaultWorld()
   int latency_ms = 0;           // added before every response
+  // Also serve RFC 3161 time-stamping (--tsa-dir): POST https://tsa.example/tsr, the expired
+  // TSA tsa-expired.example (tokens from 2020), the broken tsa-broken.example (500).
+  bool tsa = false;
 };
 
 class FixtureServer {
@@ -28,6 +31,9 @@ class FixtureServer {
   // The live tree: edit or delete files here to edit or delete posts while it runs.
   const std::filesystem::path& root() const { return root_; }
   const std::string& ca_file() const { return ca_file_; }
+  // With options.tsa: the PEM of the one CA that issued both TSA signing certificates
+  // (tsa.example's, valid now, and tsa-expired.example's, valid only during 2020); else empty.
+  const std::string& tsa_ca_file() const { return tsa_ca_file_; }
   int port() const { return port_; }
   // "::127.0.0.1:<port>" (curl --connect-to: any host, any port -> the server).
   std::string connect_to() const;
@@ -42,6 +48,7 @@ class FixtureServer {
   TempDir dir_;
   std::filesystem::path root_;
   std::string ca_file_;
+  std::string tsa_ca_file_;
   std::filesystem::path log_file_;
   int port_ = 0;
   int pid_ = -1;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/wait.h>
+#include <csignal>
 #include <unistd.h>
 
 #include <atomic>
@@ -50,11 +51,12 @@ void FlipByte(const std::filesystem::path& path, std::uint64_t offset) {
   f.write(&c, 1);
 }
 
-CommandResult RunCommand(const std::vector<std::string>& argv) {
-  // stdout and stderr go to temporary files so that large outputs cannot deadlock the pipe.
-  TempDir tmp;
-  const std::string out_path = (tmp.path() / "out").string();
-  const std::string err_path = (tmp.path() / "err").string();
+namespace {
+
+// Forks argv with stdout/stderr to files in `dir`; returns the pid.
+int Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env, const std::filesystem::path& dir) {
+  const std::string out_path = (dir / "out").string();
+  const std::string err_path = (dir / "err").string();
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -64,18 +66,54 @@ CommandResult RunCommand(const std::vector<std::string>& argv) {
     dup2(in, 0);
     dup2(out, 1);
     dup2(err, 2);
+    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     execvp(args[0], args.data());
     _exit(127);
   }
+  return pid;
+}
+
+CommandResult Collect(int pid, const std::filesystem::path& dir) {
   int status = 0;
   waitpid(pid, &status, 0);
   CommandResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = ReadFileText(out_path);
-  r.err = ReadFileText(err_path);
+  r.out = ReadFileText(dir / "out");
+  r.err = ReadFileText(dir / "err");
+  return r;
+}
+
+}  // namespace
+
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  // stdout and stderr go to temporary files so that large outputs cannot deadlock a pipe.
+  TempDir tmp;
+  const int pid = Spawn(argv, env, tmp.path());
+  return Collect(pid, tmp.path());
+}
+
+BackgroundCommand::BackgroundCommand(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "embarc-bg-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  dir_ = tmpl;
+  pid_ = Spawn(argv, env, dir_);
+}
+
+BackgroundCommand::~BackgroundCommand() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+CommandResult BackgroundCommand::Wait() {
+  CommandResult r = Collect(pid_, dir_);
+  pid_ = -1;
   return r;
 }
 

@@ -32,8 +32,21 @@ struct CommandResult {
   std::string out;
   std::string err;
 };
-// Runs argv (no shell) and captures stdout and stderr.
-CommandResult RunCommand(const std::vector<std::string>& argv);
+// Runs argv (no shell) and captures stdout and stderr. `env` entries "NAME=value" are added
+// to the inherited environment.
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+
+// Starts argv in the background; Wait collects it. For tests of concurrent processes.
+class BackgroundCommand {
+ public:
+  BackgroundCommand(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+  ~BackgroundCommand();
+  CommandResult Wait();
+
+ private:
+  std::filesystem::path dir_;
+  int pid_ = -1;
+};
 
 std::filesystem::path CorpusDir();   // ../shared/corpus
 std::filesystem::path SourceDir();   // the repository

@@ -634,7 +634,9 @@ TEST_CASE("warc: warcio (an independent implementation) accepts the files and th
   // Node resolves 'warcio' from the script's own directory upwards, so the script runs from a
   // copy inside tools/node_modules/ (git-ignored), where it finds tools/node_modules/warcio.
   const fs::path copy = tools / "node_modules" / ".embarc-warc_check.mjs";
-  fs::copy_file(script, copy, fs::copy_options::overwrite_existing);
+  // The shared script is read-only, and so is its copy: replace the copy rather than write into it.
+  fs::remove(copy);
+  fs::copy_file(script, copy);
 
   TempDir tmp;
   const Written w = WriteSample(tmp.path());

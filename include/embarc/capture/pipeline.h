@@ -30,6 +30,8 @@ struct PostOutcome {
   std::uint64_t leaf_index = 0;
   std::size_t media = 0;
   std::size_t media_failed = 0;
+  bool quote_mismatch = false;   // an article's printed quote is no longer in the live text
+  std::string next_check;
 };
 
 struct ArticleOutcome {
@@ -46,6 +48,8 @@ struct RunReport {
   std::vector<PostOutcome> posts;
   // Articles that could not be read or fetched, and posts whose state is unreachable or rate_limited.
   std::size_t failures() const;
+  // Posts found edited, deleted or withheld, or whose printed quote no longer matches.
+  std::size_t findings() const;
 };
 
 // Reads a local file or fetches a URL and returns the document bytes, for `extract`.

@@ -38,6 +38,7 @@ struct CaptureEntry {
 struct CitedIn {
   std::string article_url;
   std::optional<std::string> quote_sha256;
+  std::optional<bool> quote_matches;   // does the live text still say what the article printed? null: unknown
 };
 
 struct SnapshotFields {

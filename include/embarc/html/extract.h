@@ -16,7 +16,8 @@ inline constexpr int kMaxNestingDepth = 512;                 // Gumbo 0.10.1 is 
 
 // Every distinct embedded post in `html`, in document order of first occurrence.
 // Markup inside <script>, <template>, <style> or comments is not an embed; a plain
-// link to a post in prose is not an embed. `base_url` resolves relative URLs (may be empty).
+// link to a post in prose is not an embed. Embed code inside a <textarea> (where
+// consent managers park it until the reader agrees) is parsed and counts. `base_url` resolves relative URLs (may be empty).
 // Errors: kLimitExceeded past kMaxDocumentBytes or kMaxNestingDepth.
 [[nodiscard]] Result<std::vector<platform::ExtractedPost>> ExtractEmbeds(std::string_view html,
                                                                          std::string_view base_url = {});

@@ -56,6 +56,11 @@ struct FetchRequest {
                                   // makes the request fail (kOther, "invalid request header")
   std::size_t max_body_bytes = 0; // 0: FetchOptions::max_body_bytes; a smaller cap for media
   bool follow_redirects = true;
+  // "GET" or "POST" (anything else fails: kOther, "unsupported method"). A POST sends `body`
+  // as is (set a Content-Type header; curl's "Expect: 100-continue" is suppressed). A 301/302/303
+  // answer to a POST is followed with a GET without body; 307/308 repeat the POST.
+  std::string method = "GET";
+  Bytes body;                     // POST only; must be empty for GET
 };
 
 enum class FetchOutcome {
@@ -76,6 +81,7 @@ const char* FetchOutcomeName(FetchOutcome outcome);  // "ok", "timeout", "reset"
 struct HttpExchange {
   std::string url;             // the URL requested in this hop
   std::string request_head;    // request line + header lines as sent, ending in "\r\n\r\n"
+  Bytes request_body;          // the request body as sent (POST), empty for GET
   std::string response_head;   // status line + header lines as received, ending in "\r\n\r\n"
   int status = 0;
   HeaderList response_headers; // parsed from response_head, names as sent

@@ -62,6 +62,8 @@ struct PostContent {
   std::vector<MediaItem> media;
   std::vector<std::string> edit_ids;  // Twitter edit chain, oldest first
   std::string version;       // platform version id of the content (e.g. Bluesky CID); empty if none
+  std::string source;        // which endpoint the content was read from, when an adapter has several
+                             // (contents from different endpoints are not compared for edits)
 };
 
 // The result of reading a post's capture answers.

@@ -23,6 +23,7 @@ namespace embarc::store {
 
 inline constexpr const char* kMarkerFile = "embarc-archive.json";
 inline constexpr int kArchiveFormatVersion = 1;
+inline constexpr const char* kKeyEventPayloadType = "application/vnd.embarc.key+json";
 
 class Archive {
  public:
@@ -38,12 +39,19 @@ class Archive {
 
   ~Archive();
 
+  // Replaces the signing key: a new key signs from then on; the old public key stays, so old
+  // records stay verifiable. The rotation is a leaf of the log, signed by both keys.
+  // Requires the archive opened for writing. Returns the new key id.
+  [[nodiscard]] Result<std::string> RotateKey(const std::string& now);
+
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path warc_dir() const { return dir_ / "warc"; }
   std::filesystem::path log_dir() const { return dir_ / "log"; }
   std::filesystem::path key_dir() const { return dir_ / "keys"; }
   Index& index() { return *index_; }
 
+  // Refuses a private key file that group or others may read or write (kFailedPrecondition).
+  [[nodiscard]] Result<void> CheckPrivateKeyMode() const;
   // The current signing key. Errors: kFailedPrecondition when the key file is readable by others.
   [[nodiscard]] Result<std::unique_ptr<crypto::Ed25519Signer>> LoadSigner() const;
   // Every key the archive has used, by key id (from the index and keys/*.pub.pem).

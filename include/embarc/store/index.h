@@ -15,7 +15,7 @@
 
 namespace embarc::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 4;
 
 struct KeyRow {
   std::string key_id;
@@ -78,6 +78,16 @@ struct SnapshotRow {
   std::vector<std::int64_t> capture_ids;
 };
 
+// A key event in the log (genesis or rotation): the key history is itself logged.
+struct KeyEventRow {
+  std::int64_t id = 0;
+  std::uint64_t leaf_index = 0;
+  std::string record_hash;   // hex SHA-256 of `record`
+  std::string record;        // canonical JSON bytes
+  std::string envelope;      // DSSE envelope JSON, signed by the new key (and the old one on rotation)
+  std::string created_at;
+};
+
 // A signed checkpoint of the log (log/checkpoint.h) and the trusted timestamps it got.
 struct CheckpointRow {
   std::int64_t id = 0;
@@ -100,6 +110,13 @@ struct TimestampRow {
   std::optional<std::string> gen_time;
 };
 
+// When a post is due for a re-check.
+struct ScheduleRow {
+  std::int64_t post_ref = 0;
+  std::string next_check;    // RFC 3339
+  int failures = 0;          // consecutive unreachable / rate-limited outcomes
+};
+
 // Everything one capture run adds, written in one transaction.
 struct Batch {
   std::vector<CaptureRow> captures;                       // ids assigned on commit
@@ -108,6 +125,7 @@ struct Batch {
     std::vector<std::size_t> capture_positions;           // indexes into `captures`
   };
   std::vector<Snapshot> snapshots;
+  std::vector<ScheduleRow> schedule;                      // upserted by post_ref
 };
 
 class Index {
@@ -136,6 +154,16 @@ class Index {
   [[nodiscard]] virtual Result<std::optional<CaptureRow>> CaptureById(std::int64_t id) = 0;
   [[nodiscard]] virtual Result<std::vector<CaptureRow>> AllCaptures() = 0;
 
+  [[nodiscard]] virtual Result<std::optional<ScheduleRow>> ScheduleOf(std::int64_t post_ref) = 0;
+  // Posts whose next check is at or before `now` (RFC 3339 strings compare in time order).
+  [[nodiscard]] virtual Result<std::vector<PostRow>> DuePosts(const std::string& now) = 0;
+  // Snapshots with a change in `changes` observed at or after `since`, in leaf order.
+  [[nodiscard]] virtual Result<std::vector<SnapshotRow>> ChangedSince(const std::string& since) = 0;
+
+  // Leaves of the log: snapshots and key events, numbered together from 0.
+  [[nodiscard]] virtual Result<std::uint64_t> LeafCount() = 0;
+  [[nodiscard]] virtual Result<void> AddKeyEvent(const KeyEventRow& row) = 0;
+  [[nodiscard]] virtual Result<std::vector<KeyEventRow>> KeyEvents() = 0;   // in leaf order
   // Leaf i's record bytes for i in [begin, end), in leaf order.
   [[nodiscard]] virtual Result<std::vector<std::string>> LeafRecords(std::uint64_t begin, std::uint64_t end) = 0;
   [[nodiscard]] virtual Result<std::optional<SnapshotRow>> SnapshotByHash(const std::string& record_hash) = 0;

@@ -1,0 +1,210 @@
+#include "platform/media_embed.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "embarc/core/json.h"
+
+namespace embarc::platform::media_embed {
+namespace {
+
+using html::Node;
+using Json = nlohmann::json;
+
+constexpr std::array<std::string_view, 22> kLazyUrlAttributes = {
+    "data-src",          "data-lazy-src",    "data-original",     "data-cmp-src",
+    "data-artsrc",       "data-orig-src",    "data-src-cmplz",    "data-cookieblock-src",
+    "data-suppressedsrc", "data-consent-src", "data-lazysrc",     "data-lazyload-src",
+    "data-litespeed-src", "data-ezsrc",      "data-iframe-src",   "data-embed-src",
+    "data-deferred-src", "data-rocket-src",  "data-cky-src",      "data-usercentrics-src",
+    "data-privacy-src",  "data-video-src"};
+
+// Elements whose lazy attributes never hold a player (images, links, sources):
+// a thumbnail in <img data-src> or a lightbox link is not the player itself.
+constexpr std::array<std::string_view, 10> kNonPlayerTags = {"a",      "img",   "link",   "meta",  "source",
+                                                             "picture", "input", "area",  "track", "video"};
+
+bool TagIn(const Node& element, std::span<const std::string_view> tags) {
+  return std::any_of(tags.begin(), tags.end(), [&](std::string_view tag) { return element.IsTag(tag); });
+}
+
+constexpr std::array<std::string_view, 4> kSrcTags = {"iframe", "frame", "embed", "amp-iframe"};
+
+bool HostMatches(std::string_view host, std::string_view listed) {
+  if (host == listed) return true;
+  return host.size() > listed.size() && host.ends_with(listed) && host[host.size() - listed.size() - 1] == '.';
+}
+
+bool IsLoginHop(const net::HttpExchange& hop, std::span<const std::string_view> login_hosts,
+                std::span<const std::string_view> login_paths) {
+  Result<url::Url> parsed = url::ParseUrl(hop.url);
+  if (!parsed) return false;
+  for (const std::string_view host : login_hosts) {
+    if (HostMatches(parsed->host, host)) return true;
+  }
+  for (const std::string_view path : login_paths) {
+    if (parsed->path.rfind(path, 0) == 0) return true;
+  }
+  return false;
+}
+
+// The redirect target of a 3xx hop, if it points at a login page.
+bool RedirectsToLogin(const net::HttpExchange& hop, std::span<const std::string_view> login_hosts,
+                      std::span<const std::string_view> login_paths) {
+  if (hop.status < 300 || hop.status >= 400) return false;
+  const std::string location = hop.Header("Location");
+  if (location.empty()) return false;
+  Result<url::Url> target = url::ResolveUrl(hop.url, location);
+  if (!target) return false;
+  net::HttpExchange probe;
+  probe.url = target->ToString();
+  return IsLoginHop(probe, login_hosts, login_paths);
+}
+
+}  // namespace
+
+std::span<const std::string_view> LazyUrlAttributeNames() { return kLazyUrlAttributes; }
+
+std::string LowerAscii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool IsDigits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::vector<UrlAttribute> PlayerUrlAttributes(const Node& element) {
+  std::vector<UrlAttribute> out;
+  const auto add = [&](std::string_view name, bool lazy) {
+    if (const std::optional<std::string_view> value = element.Attr(name)) {
+      out.push_back({std::string(name), std::string(*value), lazy});
+    }
+  };
+  if (TagIn(element, kSrcTags)) add("src", false);
+  if (element.IsTag("object")) add("data", false);
+  if (element.IsTag("param")) add("value", false);
+  if (!TagIn(element, kNonPlayerTags)) {
+    for (const std::string_view name : kLazyUrlAttributes) add(name, true);
+  }
+  return out;
+}
+
+std::optional<url::Url> ResolveAttributeUrl(std::string_view base_url, std::string_view raw) {
+  if (raw.empty()) return std::nullopt;
+  Result<url::Url> resolved = url::ResolveUrl(base_url, raw);
+  if (!resolved) return std::nullopt;
+  return std::move(*resolved);
+}
+
+std::optional<EmbedMatch> MatchPlayerElement(const Node& element, const MatchContext& context,
+                                             const EndpointParser& parse) {
+  for (const UrlAttribute& attribute : PlayerUrlAttributes(element)) {
+    const std::optional<url::Url> resolved = ResolveAttributeUrl(context.base_url, attribute.value);
+    if (!resolved) continue;  // about:blank, javascript:, empty: a consent placeholder
+    std::optional<PostRef> ref = parse(*resolved);
+    if (!ref) continue;
+    EmbedMatch match;
+    match.ref = std::move(*ref);
+    match.form = element.TagName() + "[" + attribute.name + "]";
+    match.lazy = attribute.lazy;
+    match.claim = EmbedMatch::Claim::kNone;
+    return match;
+  }
+  return std::nullopt;
+}
+
+// ---- reading oEmbed answers ----------------------------------------------------------
+
+Observation MakeObservation(PostState state, std::string reason) {
+  Observation observation;
+  observation.state = state;
+  observation.reason = std::move(reason);
+  return observation;
+}
+
+std::optional<Observation> TransportObservation(std::string_view source, const net::FetchResponse* response,
+                                                std::span<const std::string_view> login_hosts,
+                                                std::span<const std::string_view> login_paths) {
+  const std::string prefix = std::string(source) + ": ";
+  if (response == nullptr) return MakeObservation(PostState::kUnreachable, prefix + "not fetched");
+  // A login wall reached by redirect is a login wall even when the last hop failed.
+  for (const net::HttpExchange& hop : response->hops) {
+    if (IsLoginHop(hop, login_hosts, login_paths) || RedirectsToLogin(hop, login_hosts, login_paths)) {
+      return MakeObservation(PostState::kLoginRequired, prefix + "redirected to a login or consent page (" +
+                                                            SanitizeUtf8(hop.url) + ")");
+    }
+  }
+  if (!response->ok()) {
+    return MakeObservation(PostState::kUnreachable, prefix + net::FetchOutcomeName(response->outcome) +
+                                                        (response->error.empty() ? "" : " (" + response->error + ")"));
+  }
+  const int status = response->Final()->status;
+  if (status == 429) return MakeObservation(PostState::kRateLimited, prefix + "HTTP 429");
+  if (status >= 500) return MakeObservation(PostState::kUnreachable, prefix + "HTTP " + std::to_string(status));
+  if (status >= 300 && status < 400) {
+    return MakeObservation(PostState::kUnreachable, prefix + "HTTP " + std::to_string(status) + " (redirect not followed)");
+  }
+  return std::nullopt;
+}
+
+Result<std::string> BodyText(const net::HttpExchange& exchange) {
+  const std::string encoding = LowerAscii(exchange.Header("Content-Encoding"));
+  if (encoding.empty() || encoding == "identity") return ToString(exchange.body);
+  Result<Bytes> decoded = net::DecodeContent(exchange);
+  if (!decoded) return WithContext(decoded.error(), "Content-Encoding " + encoding);
+  return ToString(*decoded);
+}
+
+Result<Json> JsonObjectBody(const net::HttpExchange& exchange) {
+  const std::string content_type = LowerAscii(exchange.Header("Content-Type"));
+  if (!content_type.empty() && content_type.find("json") == std::string::npos &&
+      content_type.find("javascript") == std::string::npos) {
+    return Fail(ErrorCode::kInvalidArgument, "not JSON (Content-Type " + SanitizeUtf8(content_type) + ")");
+  }
+  EMBARC_ASSIGN_OR_RETURN(std::string text, BodyText(exchange));
+  Result<Json> parsed = ParseJson(text);
+  if (!parsed) return WithContext(parsed.error(), "body is not JSON");
+  if (!parsed->is_object()) return Fail(ErrorCode::kInvalidArgument, "body is not a JSON object");
+  return parsed;
+}
+
+std::string StringMember(const Json& object, std::string_view key) {
+  if (!object.is_object()) return {};
+  const auto it = object.find(key);
+  if (it == object.end()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_unsigned()) return std::to_string(it->get<std::uint64_t>());
+  if (it->is_number_integer()) return std::to_string(it->get<std::int64_t>());
+  return {};
+}
+
+PostContent OEmbedContent(const Json& body, std::string_view provider_base) {
+  PostContent content;
+  const std::string author_url = StringMember(body, "author_url");
+  if (!author_url.empty()) {
+    if (Result<url::Url> resolved = url::ResolveUrl(provider_base, author_url)) {
+      const std::vector<std::string> segments = resolved->PathSegments();
+      if (!segments.empty()) {
+        std::string_view handle = segments.back();
+        if (!handle.empty() && handle.front() == '@') handle.remove_prefix(1);
+        content.author = std::string(handle);
+      }
+    }
+  }
+  content.author_name = StringMember(body, "author_name");
+  content.text = StringMember(body, "title");
+  const std::string thumbnail = StringMember(body, "thumbnail_url");
+  if (!thumbnail.empty()) {
+    if (Result<url::Url> resolved = url::ResolveUrl(provider_base, thumbnail)) {
+      content.media.push_back({resolved->ToString(), "photo", ""});
+    }
+  }
+  return content;
+}
+
+}  // namespace embarc::platform::media_embed
