@@ -20,10 +20,15 @@ in 2020) and a broken one at tsa-broken.example (500). See README.md "Time-stamp
 Usage:
     python3 tools/fixture_server.py --root DIR --cert-dir DIR [--port 0]
         [--http-port PORT] [--latency-ms N] [--ready-file FILE] [--log FILE]
-        [--tsa-dir DIR]
+        [--tsa-dir DIR] [--post-log FILE]
+
+With --post-log FILE every POST is also recorded as one JSON line (method, url, status,
+request headers, body in base64), e.g. for checking webhook deliveries and their signatures.
 """
 
 import argparse
+import base64
+import json
 import ipaddress
 import os
 import re
@@ -356,6 +361,15 @@ class State:
         self.tsa = None  # set by main() with --tsa-dir: see generate_tsa()
         self.fail_counts = {}
         self.stopping = threading.Event()
+        self.post_log_path = None  # set by main() with --post-log
+
+    def log_post(self, record):
+        if not self.post_log_path:
+            return
+        with self.lock:
+            with open(self.post_log_path, "a", encoding="utf-8") as f:
+                f.write(json.dumps(record, sort_keys=True) + "\n")
+                f.flush()
 
     def log(self, line):
         if not self.log_path:
@@ -402,7 +416,19 @@ class Handler(BaseHTTPRequestHandler):
         body = b""
         if length:
             body = self.rfile.read(length)
+        # --post-log: written when the answer's status is known (send, reset or hang).
+        self.pending_post = {"method": "POST", "headers": {k.lower(): v for k, v in self.headers.items()},
+                             "body_base64": base64.b64encode(body).decode("ascii")}
         self.serve(send_body=True, post=True, body=body)
+
+    def finish_post(self, url, status):
+        record = getattr(self, "pending_post", None)
+        if record is None:
+            return
+        self.pending_post = None
+        record["url"] = url
+        record["status"] = status
+        self.state.log_post(record)
 
     def serve(self, send_body, post=False, body=b""):
         raw = self.path
@@ -448,10 +474,12 @@ class Handler(BaseHTTPRequestHandler):
             self.sleep(r.delay_ms / 1000.0)
         if r.action == "reset":
             self.state.log("%s %s reset" % (self.command, url))
+            self.finish_post(url, "reset")
             self.reset()
             return
         if r.action == "hang":
             self.state.log("%s %s hang" % (self.command, url))
+            self.finish_post(url, "hang")
             self.hang()
             return
         if r.fail_times and self.state.should_fail(path, r.fail_times):
@@ -488,6 +516,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def send(self, r, send_body, url):
         self.state.log("%s %s %d" % (self.command, url, r.status))
+        self.finish_post(url, r.status)
         names = {n.lower() for n, _ in r.headers}
         out = ["HTTP/1.1 %d %s" % (r.status, r.reason)]
         if "date" not in names:
@@ -598,6 +627,7 @@ def main():
     ap.add_argument("--ready-file", help="the HTTPS port is written here once listening")
     ap.add_argument("--log", help="one line per request is appended here")
     ap.add_argument("--tsa-dir", help="serve RFC 3161 time-stamping; TSA CA, keys and config go here")
+    ap.add_argument("--post-log", help="one JSON line per POST (url, status, headers, base64 body) is appended here")
     args = ap.parse_args()
 
     root = os.path.abspath(args.root)
@@ -616,6 +646,9 @@ def main():
         open(log_path, "a").close()
     state = State(root, args.latency_ms, log_path)
     state.tsa = tsa
+    if args.post_log:
+        state.post_log_path = os.path.abspath(args.post_log)
+        open(state.post_log_path, "a").close()
     servers = [FixtureHTTPServer(("127.0.0.1", args.port), state, ctx)]
     if args.http_port is not None:
         servers.append(FixtureHTTPServer(("127.0.0.1", args.http_port), state, None))

@@ -171,19 +171,33 @@ struct PendingPost {
   std::chrono::seconds retry_after{0};
 };
 
-// The articles citing the post; with a live text, whether each printed quote still matches it.
-Result<std::vector<CitedIn>> CitationsOf(store::Index& index, std::int64_t post_ref, const std::optional<std::string>& live_text) {
+// The articles citing the post; with live content, whether each printed quote and embedded
+// version (when the adapter can compare it; the call with empty content only asks that) still match.
+Result<std::vector<CitedIn>> CitationsOf(store::Index& index, std::int64_t post_ref, const platform::Adapter& adapter,
+                                         const platform::PostContent* live) {
+  std::optional<std::string> live_text;
+  if (live != nullptr) live_text = live->text;
   EMBARC_ASSIGN_OR_RETURN(auto embeds, index.EmbedsOfPost(post_ref));
   std::vector<CitedIn> out;
   for (const store::EmbedRow& e : embeds) {
     EMBARC_ASSIGN_OR_RETURN(auto article, index.ArticleById(e.article_id));
     if (!article) return Fail(ErrorCode::kDatabase, "embed names a missing article");
-    CitedIn c{article->url, e.quote_sha256, std::nullopt};
+    CitedIn c{article->url, e.quote_sha256, std::nullopt, std::nullopt, std::nullopt};
     if (live_text && e.quote_json) {
       auto quote = ParseJson(*e.quote_json);
       if (quote && quote->is_object() && quote->contains("text") && (*quote)["text"].is_string() &&
           !(*quote)["text"].get<std::string>().empty()) {
         c.quote_matches = QuoteStillMatches((*quote)["text"].get<std::string>(), *live_text);
+      }
+    }
+    if (e.embedded_version) {
+      // Only versions the adapter can compare are recorded (Reddit's embed "version" is a
+      // display setting, not a content id).
+      const std::optional<bool> matches =
+          adapter.EmbeddedVersionMatches(*e.embedded_version, live != nullptr ? *live : platform::PostContent{});
+      if (matches) {
+        c.embedded_version = e.embedded_version;
+        if (live != nullptr) c.version_matches = matches;
       }
     }
     out.push_back(std::move(c));
@@ -304,9 +318,9 @@ Result<void> CaptureBatch(store::Archive& archive, net::Fetcher& fetcher, warc::
       }
     }
     f.captures = p.fetched.entries;
-    std::optional<std::string> live_text;
-    if (p.observation.state == PostState::kAvailable) live_text = p.observation.content.text;
-    EMBARC_ASSIGN_OR_RETURN(f.cited_in, CitationsOf(index, p.post_ref, live_text));
+    const platform::PostContent* live =
+        p.observation.state == PostState::kAvailable ? &p.observation.content : nullptr;
+    EMBARC_ASSIGN_OR_RETURN(f.cited_in, CitationsOf(index, p.post_ref, *p.adapter, live));
     if (!history.empty()) f.previous = history.back().record_hash;
     EMBARC_ASSIGN_OR_RETURN(std::string record, BuildRecord(f));
     EMBARC_ASSIGN_OR_RETURN(crypto::Envelope env, crypto::SignEnvelope(signer, crypto::kSnapshotPayloadType, AsBytes(record)));
@@ -335,7 +349,10 @@ Result<void> CaptureBatch(store::Archive& archive, net::Fetcher& fetcher, warc::
     o.leaf_index = snap.row.leaf_index;
     o.media = p.observation.content.media.size();
     o.media_failed = p.media_failed;
-    for (const CitedIn& c : f.cited_in) o.quote_mismatch = o.quote_mismatch || (c.quote_matches && !*c.quote_matches);
+    for (const CitedIn& c : f.cited_in) {
+      o.quote_mismatch = o.quote_mismatch || (c.quote_matches && !*c.quote_matches);
+      o.version_mismatch = o.version_mismatch || (c.version_matches && !*c.version_matches);
+    }
 
     // The next check: by age since the first capture; failures retried sooner.
     const bool failed = p.observation.state == PostState::kUnreachable || p.observation.state == PostState::kRateLimited;
@@ -354,7 +371,9 @@ Result<void> CaptureBatch(store::Archive& archive, net::Fetcher& fetcher, warc::
 
 Result<void> CaptureAll(store::Archive& archive, net::Fetcher& fetcher, warc::WarcWriter& writer,
                         const std::vector<std::pair<platform::PostRef, std::int64_t>>& posts, const Clock& now,
-                        std::vector<PostOutcome>& outcomes) {
+                        std::vector<PostOutcome>& outcomes, const ProgressFn& progress, Progress& state) {
+  state.posts_total = posts.size();
+  if (progress) progress(state);
   if (posts.empty()) return Ok();
   EMBARC_ASSIGN_OR_RETURN(auto signer, archive.LoadSigner());
   for (std::size_t start = 0; start < posts.size(); start += kPostsPerBatch) {
@@ -367,7 +386,13 @@ Result<void> CaptureAll(store::Archive& archive, net::Fetcher& fetcher, warc::Wa
       if (p.adapter == nullptr) return Fail(ErrorCode::kInternal, "no adapter for platform " + p.post.platform);
       batch.push_back(std::move(p));
     }
+    const std::size_t before = outcomes.size();
     EMBARC_RETURN_IF_ERROR(CaptureBatch(archive, fetcher, writer, *signer, batch, now, outcomes));
+    state.posts_done += batch.size();
+    for (std::size_t k = before; k < outcomes.size(); ++k) {
+      state.failures += (outcomes[k].state == PostState::kUnreachable || outcomes[k].state == PostState::kRateLimited) ? 1 : 0;
+    }
+    if (progress) progress(state);
   }
   return Ok();
 }
@@ -384,7 +409,10 @@ std::size_t RunReport::failures() const {
 std::size_t RunReport::findings() const {
   std::size_t n = 0;
   for (const auto& p : posts) {
-    n += (p.change == "edited" || p.change == "deleted" || p.change == "withheld" || p.quote_mismatch) ? 1 : 0;
+    n += (p.change == "edited" || p.change == "deleted" || p.change == "withheld" || p.quote_mismatch ||
+          p.version_mismatch)
+             ? 1
+             : 0;
   }
   return n;
 }
@@ -410,9 +438,12 @@ Result<std::string> LoadDocument(net::Fetcher& fetcher, const std::string& sourc
 }
 
 Result<RunReport> ArchiveArticles(store::Archive& archive, net::Fetcher& fetcher, const std::vector<std::string>& inputs,
-                                  const Clock& now) {
+                                  const Clock& now, const ProgressFn& progress) {
   EMBARC_RETURN_IF_ERROR(ValidateInputs(inputs));
   RunReport report;
+  Progress state;
+  state.articles_total = inputs.size();
+  if (progress) progress(state);
 
   // Local files are read and parsed before anything is written: a bad file leaves no trace.
   std::vector<std::string> file_text(inputs.size());
@@ -550,12 +581,14 @@ Result<RunReport> ArchiveArticles(store::Archive& archive, net::Fetcher& fetcher
   }
   EMBARC_RETURN_IF_ERROR(index.CommitTransaction());
 
-  EMBARC_RETURN_IF_ERROR(CaptureAll(archive, fetcher, *writer, to_capture, now, report.posts));
+  state.articles_done = report.articles.size();
+  for (const ArticleOutcome& a : report.articles) state.failures += a.ok ? 0 : 1;
+  EMBARC_RETURN_IF_ERROR(CaptureAll(archive, fetcher, *writer, to_capture, now, report.posts, progress, state));
   return report;
 }
 
 Result<RunReport> CapturePosts(store::Archive& archive, net::Fetcher& fetcher, const std::vector<platform::PostRef>& posts,
-                               const Clock& now) {
+                               const Clock& now, const ProgressFn& progress) {
   if (posts.empty()) return Fail(ErrorCode::kInvalidArgument, "no post URL given");
   RunReport report;
   store::Index& index = archive.index();
@@ -576,7 +609,8 @@ Result<RunReport> CapturePosts(store::Archive& archive, net::Fetcher& fetcher, c
     to_capture.emplace_back(ref, post_ref);
   }
   EMBARC_ASSIGN_OR_RETURN(auto writer, warc::WarcWriter::Open(archive.warc_dir(), "embarc"));
-  EMBARC_RETURN_IF_ERROR(CaptureAll(archive, fetcher, *writer, to_capture, now, report.posts));
+  Progress state;
+  EMBARC_RETURN_IF_ERROR(CaptureAll(archive, fetcher, *writer, to_capture, now, report.posts, progress, state));
   return report;
 }
 

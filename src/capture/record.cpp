@@ -78,9 +78,14 @@ Result<std::string> BuildRecord(const SnapshotFields& f) {
   }
   nlohmann::json cited = nlohmann::json::array();
   for (const CitedIn& c : f.cited_in) {
-    cited.push_back({{"article_url", c.article_url},
-                     {"quote_sha256", OptJson(c.quote_sha256)},
-                     {"quote_matches", c.quote_matches ? nlohmann::json(*c.quote_matches) : nlohmann::json()}});
+    nlohmann::json entry = {{"article_url", c.article_url},
+                            {"quote_sha256", OptJson(c.quote_sha256)},
+                            {"quote_matches", c.quote_matches ? nlohmann::json(*c.quote_matches) : nlohmann::json()}};
+    if (c.embedded_version) {
+      entry["embedded_version"] = *c.embedded_version;
+      entry["version_matches"] = c.version_matches ? nlohmann::json(*c.version_matches) : nlohmann::json();
+    }
+    cited.push_back(std::move(entry));
   }
   const bool available = f.observation.state == platform::PostState::kAvailable;
   nlohmann::json content;

@@ -9,20 +9,28 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "cli/export_commands.h"
 #include "cli/history.h"
+#include "cli/progress.h"
+#include "cli/warc_extract.h"
+#include "cli/notify.h"
 #include "embarc/capture/pipeline.h"
 #include "embarc/capture/record.h"
 #include "embarc/core/json.h"
+#include "embarc/crawl/crawler.h"
 #include "embarc/html/extract.h"
 #include "embarc/log/evidence_log.h"
+#include "embarc/log/stamping.h"
 #include "embarc/net/fetcher.h"
 #include "embarc/platform/platform.h"
 #include "embarc/store/archive.h"
 #include "embarc/verify/verify.h"
+#include "embarc/warc/warc.h"
 
 namespace embarc::cli {
 namespace {
@@ -94,8 +102,58 @@ Result<int> RunInit(const Options& o) {
   return 0;
 }
 
+// One JSON line per distinct post of a document (DESIGN.md §3 "extract --json").
+void PrintExtracted(const std::string& source, const std::vector<platform::ExtractedPost>& posts) {
+  for (const platform::ExtractedPost& p : posts) {
+    nlohmann::ordered_json line = {{"source", source},
+                                   {"platform", p.ref.platform},
+                                   {"post_id", p.ref.post_id},
+                                   {"url", p.ref.url},
+                                   {"author", p.ref.author ? nlohmann::ordered_json(*p.ref.author) : nlohmann::ordered_json()},
+                                   {"occurrences", p.occurrences},
+                                   {"quote", QuoteToJson(p.quote)}};
+    Print(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+}
+
+// extract --warc FILE...: every HTML response record of each WARC, with its WARC-Target-URI as
+// source and base URL. Lines are printed as records are read, so what precedes damage in a file
+// is printed; a damaged or unreadable file is named in one stderr line, the remaining files are
+// still scanned, and the exit code is then 2. An HTML record that cannot be used (over the size
+// limit, undecodable, too deeply nested) is named on stderr and skipped; it does not change the
+// exit code.
+Result<int> RunExtractWarc(const Options& o) {
+  int exit_code = 0;
+  for (const std::string& file : o.args) {
+    auto scanned = warc::ScanRecords(file, kMaxWarcBlockKept, [&](const warc::ScannedRecord& r) -> Result<void> {
+      WarcHtml page = HtmlOfRecord(r);
+      if (page.kind == WarcHtml::Kind::kNotHtml) return Ok();
+      const std::string where = file + ", record " + std::to_string(r.index + 1) + " (" + page.target_uri + ")";
+      if (page.kind == WarcHtml::Kind::kSkipped) {
+        Note("embarc: skipped " + where + ": " + page.why);
+        return Ok();
+      }
+      auto posts = html::ExtractEmbeds(page.html, page.target_uri);
+      if (!posts) {
+        Note("embarc: skipped " + where + ": " + posts.error().message);
+        return Ok();
+      }
+      PrintExtracted(page.target_uri, *posts);
+      return Ok();
+    });
+    if (!scanned) {
+      std::fflush(stdout);
+      Note("embarc: " + (scanned.error().message.find(file) != std::string::npos ? "" : file + ": ") +
+           scanned.error().message);
+      exit_code = 2;
+    }
+  }
+  return exit_code;
+}
+
 Result<int> RunExtract(const Options& o) {
-  if (o.args.empty()) return Fail(ErrorCode::kInvalidArgument, "extract needs FILE or URL arguments");
+  if (o.args.empty()) return Fail(ErrorCode::kInvalidArgument, "extract needs FILE or URL arguments (or --warc FILE...)");
+  if (o.Has("--warc")) return RunExtractWarc(o);
   EMBARC_ASSIGN_OR_RETURN(auto fetcher, MakeFetcher(o));
   for (const std::string& source : o.args) {
     std::string base;
@@ -103,16 +161,7 @@ Result<int> RunExtract(const Options& o) {
     if (!doc) return WithContext(doc.error(), source);
     auto posts = html::ExtractEmbeds(*doc, base);
     if (!posts) return WithContext(posts.error(), source);
-    for (const platform::ExtractedPost& p : *posts) {
-      nlohmann::ordered_json line = {{"source", source},
-                             {"platform", p.ref.platform},
-                             {"post_id", p.ref.post_id},
-                             {"url", p.ref.url},
-                             {"author", p.ref.author ? nlohmann::ordered_json(*p.ref.author) : nlohmann::ordered_json()},
-                             {"occurrences", p.occurrences},
-                             {"quote", QuoteToJson(p.quote)}};
-      Print(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    }
+    PrintExtracted(source, *posts);
   }
   return 0;
 }
@@ -140,7 +189,8 @@ void PrintReport(const Options& o, const capture::RunReport& report) {
       Print(nlohmann::json{{"platform", p.post.platform}, {"post_id", p.post.post_id}, {"url", p.post.url},
                            {"state", platform::PostStateName(p.state)}, {"change", p.change}, {"reason", p.reason},
                            {"record_hash", p.record_hash}, {"leaf_index", p.leaf_index}, {"media", p.media},
-                           {"media_failed", p.media_failed}}.dump());
+                           {"media_failed", p.media_failed}, {"quote_mismatch", p.quote_mismatch},
+                           {"version_mismatch", p.version_mismatch}}.dump());
     } else {
       std::string line = "  " + p.post.platform + " " + p.post.post_id + " " + platform::PostStateName(p.state) + " (" +
                          p.change + ")";
@@ -156,26 +206,150 @@ void PrintReport(const Options& o, const capture::RunReport& report) {
   }
 }
 
-// After every run that adds records: the log catches up and a new signed checkpoint is written.
-Result<store::CheckpointRow> Checkpoint(store::Archive& archive) {
+// Sends checkpoint `checkpoint_id` to the archive's TSAs and those given with --tsa, and retries
+// earlier failures. A TSA that fails is recorded and named on stderr; it never fails the run.
+Result<void> StampWithTsas(const Options& o, store::Archive& archive, std::int64_t checkpoint_id) {
+  EMBARC_ASSIGN_OR_RETURN(std::vector<std::string> tsas, log::ConfiguredTsas(archive));
+  tsas.insert(tsas.end(), o.tsa.begin(), o.tsa.end());
+  if (tsas.empty()) return Ok();
+  EMBARC_ASSIGN_OR_RETURN(auto fetcher, MakeFetcher(o));
+  EMBARC_ASSIGN_OR_RETURN(auto outcomes, log::StampCheckpoint(archive, *fetcher, checkpoint_id, tsas,
+                                                              capture::Rfc3339Ms(MakeClock()())));
+  for (const log::StampOutcome& s : outcomes) {
+    const std::string which = "checkpoint " + std::to_string(s.checkpoint_id) + " by " + s.tsa_url;
+    if (s.granted) {
+      if (!o.json) Print("timestamp: " + which + ", genTime " + s.gen_time);
+    } else {
+      Note("warning: timestamp of " + which + " failed (" + s.error + "); recorded, retried on a later run");
+    }
+  }
+  return Ok();
+}
+
+// After every run that adds records: the log catches up, a new signed checkpoint is written
+// and sent to the TSAs.
+Result<store::CheckpointRow> Checkpoint(const Options& o, store::Archive& archive) {
   EMBARC_ASSIGN_OR_RETURN(auto log, log::EvidenceLog::Open(archive));
   EMBARC_ASSIGN_OR_RETURN(auto signer, archive.LoadSigner());
-  return log->WriteCheckpoint(*signer, capture::Rfc3339Ms(MakeClock()()));
+  EMBARC_ASSIGN_OR_RETURN(auto row, log->WriteCheckpoint(*signer, capture::Rfc3339Ms(MakeClock()())));
+  EMBARC_RETURN_IF_ERROR(StampWithTsas(o, archive, row.id));
+  return row;
 }
 
 void PrintCheckpoint(const Options& o, const store::CheckpointRow& cp) {
   if (!o.json) Print("checkpoint: log size " + std::to_string(cp.tree_size) + ", root " + cp.root_hash.substr(0, 16) + "…");
 }
 
+// archive --depth N URL... / --feed URL / --sitemap URL: the crawler (crawl/crawler.h).
+Result<int> RunCrawlingArchive(const Options& o) {
+  auto number = [&](const char* flag, double lo, double hi) -> Result<std::optional<double>> {
+    if (!o.Has(flag)) return std::optional<double>();
+    const std::string v = o.flags.at(flag).back();
+    char* end = nullptr;
+    const double d = std::strtod(v.c_str(), &end);
+    if (v.empty() || end == v.c_str() || *end != '\0' || !(d >= lo) || !(d <= hi)) {
+      return Fail(ErrorCode::kInvalidArgument, std::string(flag) + " takes a number from " + std::to_string(static_cast<long>(lo)) +
+                                                   " to " + std::to_string(static_cast<long>(hi)) + ", not '" + v + "'");
+    }
+    return std::optional<double>(d);
+  };
+  EMBARC_ASSIGN_OR_RETURN(auto depth, number("--depth", 0, crawl::kMaxCrawlDepth));
+  EMBARC_ASSIGN_OR_RETURN(auto max_pages, number("--max-pages", 1, static_cast<double>(crawl::kMaxCrawlPages)));
+  EMBARC_ASSIGN_OR_RETURN(auto interval, number("--interval", 0, 60));
+  if (depth && *depth != static_cast<double>(static_cast<int>(*depth))) {
+    return Fail(ErrorCode::kInvalidArgument, "--depth takes a whole number");
+  }
+  const bool lists = o.Has("--feed") || o.Has("--sitemap");
+  if (lists && (depth || !o.args.empty())) {
+    return Fail(ErrorCode::kInvalidArgument, "archive takes --feed/--sitemap or URL... [--depth N], not both");
+  }
+  if (!lists && !depth) return Fail(ErrorCode::kInvalidArgument, "--max-pages and --interval go with --depth N");
+  if (depth && o.args.empty()) return Fail(ErrorCode::kInvalidArgument, "archive --depth N needs a start URL");
+  crawl::Politeness politeness;
+  if (interval) politeness.min_interval = std::chrono::milliseconds(static_cast<long>(*interval * 1000));
+
+  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
+  EMBARC_ASSIGN_OR_RETURN(auto fetcher, MakeFetcher(o));
+  const capture::Clock clock = MakeClock();
+  const crawl::EventSink events = [&](const crawl::CrawlEvent& e) {
+    if (o.json) {
+      Print(nlohmann::json{{"event", e.kind}, {"url", e.url}, {"depth", e.depth < 0 ? nlohmann::json() : nlohmann::json(e.depth)},
+                           {"status", e.status}, {"detail", e.detail}}.dump());
+    } else if (e.kind == "failed") {
+      Note("embarc: " + e.url + " failed: " + e.detail);
+    } else if (e.kind == "retry") {
+      Print("  HTTP " + std::to_string(e.status) + " from " + e.url + ": waiting (" + e.detail + ")");
+    } else if (e.kind == "page") {
+      Print("  fetched " + e.url + (e.depth >= 0 ? " (depth " + std::to_string(e.depth) + ", " + e.detail + ")" : ""));
+    } else if (e.kind == "stopped") {
+      Print("  stopped: " + e.detail + "; run the same command again to continue");
+    } else {
+      Print("  " + e.kind + " " + e.url + ": " + e.detail);
+    }
+  };
+  std::vector<crawl::CrawlReport> reports;
+  std::vector<std::string> what;
+  for (const std::string& seed : o.args) {
+    crawl::CrawlOptions co;
+    co.depth = static_cast<int>(depth.value_or(0));
+    if (max_pages) co.max_pages = static_cast<std::size_t>(*max_pages);
+    co.politeness = politeness;
+    EMBARC_ASSIGN_OR_RETURN(auto r, crawl::Crawl(*archive, *fetcher, seed, co, clock, crawl::RealTimer(), events));
+    reports.push_back(std::move(r));
+    what.push_back("crawl " + seed);
+  }
+  for (const char* flag : {"--feed", "--sitemap"}) {
+    if (!o.Has(flag)) continue;
+    const auto kind = std::string(flag) == "--feed" ? crawl::ListKind::kFeed : crawl::ListKind::kSitemap;
+    for (const std::string& list : o.flags.at(flag)) {
+      EMBARC_ASSIGN_OR_RETURN(auto r, crawl::ArchiveListed(*archive, *fetcher, kind, list, politeness, clock,
+                                                           crawl::RealTimer(), events));
+      reports.push_back(std::move(r));
+      what.push_back(std::string(flag + 2) + " " + list);
+    }
+  }
+  int exit_code = 0;
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    const crawl::CrawlReport& r = reports[i];
+    PrintReport(o, r.capture);
+    if (o.json) {
+      Print(nlohmann::json{{"summary", what[i]}, {"pages_fetched", r.pages_fetched}, {"already_done", r.already_done},
+                           {"pages_failed", r.pages_failed}, {"robots_blocked", r.robots_blocked},
+                           {"offsite_links", r.offsite_links}, {"pending", r.pending}, {"listed", r.listed},
+                           {"skipped_known", r.skipped_known}, {"articles", r.capture.articles.size()},
+                           {"truncated", r.truncated}}.dump());
+    } else if (what[i].starts_with("crawl ")) {
+      Print(what[i] + ": " + std::to_string(r.pages_fetched) + " page(s) fetched, " + std::to_string(r.already_done) +
+            " done in earlier runs (not fetched again), " + std::to_string(r.capture.articles.size()) +
+            " article(s) archived, " + std::to_string(r.pages_failed) + " failed, " + std::to_string(r.robots_blocked) +
+            " disallowed by robots.txt, " + std::to_string(r.offsite_links) + " off-site link(s) not followed, " +
+            std::to_string(r.pending) + " pending");
+    } else {
+      Print(what[i] + ": " + std::to_string(r.listed) + " article(s) listed, " +
+            std::to_string(r.listed - r.skipped_known) + " new, " + std::to_string(r.skipped_known) +
+            " already in the archive (skipped)" + (r.truncated ? " (list truncated at its limit)" : ""));
+    }
+    const int code = ExitForReport(r.capture);
+    if (code == 2 || (code == 4 && exit_code == 0)) exit_code = code;
+    if (r.pages_failed > 0 && exit_code == 0) exit_code = 4;
+  }
+  EMBARC_ASSIGN_OR_RETURN(auto cp, Checkpoint(o, *archive));
+  PrintCheckpoint(o, cp);
+  return exit_code;
+}
+
 Result<int> RunArchive(const Options& o) {
-  if (o.Has("--feed") || o.Has("--sitemap") || o.Has("--depth")) {
-    return Fail(ErrorCode::kInvalidArgument, "--depth, --feed and --sitemap are not implemented yet");
+  if (o.Has("--feed") || o.Has("--sitemap") || o.Has("--depth") || o.Has("--max-pages") || o.Has("--interval")) {
+    return RunCrawlingArchive(o);
   }
   EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
   EMBARC_ASSIGN_OR_RETURN(auto fetcher, MakeFetcher(o));
-  EMBARC_ASSIGN_OR_RETURN(auto report, capture::ArchiveArticles(*archive, *fetcher, o.args, MakeClock()));
+  std::unique_ptr<ProgressLine> progress;
+  EMBARC_ASSIGN_OR_RETURN(auto report, capture::ArchiveArticles(*archive, *fetcher, o.args, MakeClock(),
+                                                                TerminalProgress(progress)));
+  if (progress) progress->Clear();
   PrintReport(o, report);
-  EMBARC_ASSIGN_OR_RETURN(auto cp, Checkpoint(*archive));
+  EMBARC_ASSIGN_OR_RETURN(auto cp, Checkpoint(o, *archive));
   PrintCheckpoint(o, cp);
   return ExitForReport(report);
 }
@@ -185,9 +359,12 @@ Result<int> RunCapture(const Options& o) {
   EMBARC_ASSIGN_OR_RETURN(auto posts, ParsePostUrls(o.args));
   EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
   EMBARC_ASSIGN_OR_RETURN(auto fetcher, MakeFetcher(o));
-  EMBARC_ASSIGN_OR_RETURN(auto report, capture::CapturePosts(*archive, *fetcher, posts, MakeClock()));
+  std::unique_ptr<ProgressLine> progress;
+  EMBARC_ASSIGN_OR_RETURN(auto report, capture::CapturePosts(*archive, *fetcher, posts, MakeClock(),
+                                                             TerminalProgress(progress)));
+  if (progress) progress->Clear();
   PrintReport(o, report);
-  EMBARC_ASSIGN_OR_RETURN(auto cp, Checkpoint(*archive));
+  EMBARC_ASSIGN_OR_RETURN(auto cp, Checkpoint(o, *archive));
   PrintCheckpoint(o, cp);
   return ExitForReport(report);
 }
@@ -209,39 +386,25 @@ Result<std::string> ReadTextFile(const std::string& path, std::size_t max_bytes)
   return text;
 }
 
-// The event a newsroom is told about when a cited post changes.
-nlohmann::json ChangeEvent(const capture::PostOutcome& p) {
-  return {{"event", "post_changed"},    {"platform", p.post.platform}, {"post_id", p.post.post_id},
-          {"url", p.post.url},          {"state", platform::PostStateName(p.state)},
-          {"change", p.change},         {"quote_mismatch", p.quote_mismatch},
-          {"record_hash", p.record_hash}, {"leaf_index", p.leaf_index}};
-}
-
-// --on-change COMMAND: run through /bin/sh once per changed post, the event JSON in
-// $EMBARC_EVENT. A failing command is reported on stderr; it does not undo the evidence.
-Result<void> NotifyChanges(const Options& o, const capture::RunReport& report) {
-  if (!o.Has("--on-change")) return Ok();
-  const std::string command = o.flags.at("--on-change").back();
-  for (const auto& p : report.posts) {
-    const bool finding = p.change == "edited" || p.change == "deleted" || p.change == "withheld" ||
-                         p.change == "restored" || p.quote_mismatch;
-    if (!finding) continue;
-    const std::string event = ChangeEvent(p).dump();
-    ::setenv("EMBARC_EVENT", event.c_str(), 1);
-    std::fflush(stdout);
-    const int rc = std::system(command.c_str());
-    ::unsetenv("EMBARC_EVENT");
-    if (rc != 0) Note("embarc: --on-change command failed for " + p.post.url + " (status " + std::to_string(rc) + ")");
-  }
-  return Ok();
-}
-
 Result<int> RunRecheck(const Options& o) {
   const bool due = o.Has("--due") || (!o.Has("--all") && o.args.empty());
   if (o.Has("--all") && (o.Has("--due") || !o.args.empty())) {
     return Fail(ErrorCode::kInvalidArgument, "recheck takes --due, --all or POST_URL..., one of them");
   }
   EMBARC_ASSIGN_OR_RETURN(auto named, ParsePostUrls(o.args));
+  NotifySettings notify;
+  if (o.Has("--on-change")) notify.on_change = o.flags.at("--on-change").back();
+  if (o.Has("--webhook")) notify.webhooks = o.flags.at("--webhook");
+  for (const std::string& hook : notify.webhooks) {
+    if (!hook.starts_with("https://") && !hook.starts_with("http://")) {
+      return Fail(ErrorCode::kInvalidArgument, "--webhook needs an http(s) URL: " + RedactedUrl(hook));
+    }
+  }
+  if (o.Has("--webhook-secret-file")) {
+    if (notify.webhooks.empty()) return Fail(ErrorCode::kInvalidArgument, "--webhook-secret-file needs --webhook URL");
+    // Checked before anything is captured: a secret others can read is refused like the signing key.
+    EMBARC_ASSIGN_OR_RETURN(notify.secret, ReadWebhookSecret(o.flags.at("--webhook-secret-file").back()));
+  }
   // The write lock is held for the whole run: overlapping runs (cron) take turns, and the later
   // one finds the posts the earlier one checked no longer due.
   EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
@@ -261,21 +424,33 @@ Result<int> RunRecheck(const Options& o) {
     return 0;
   }
   EMBARC_ASSIGN_OR_RETURN(auto fetcher, MakeFetcher(o));
-  EMBARC_ASSIGN_OR_RETURN(auto report, capture::CapturePosts(*archive, *fetcher, posts, clock));
+  std::unique_ptr<ProgressLine> progress;
+  EMBARC_ASSIGN_OR_RETURN(auto report, capture::CapturePosts(*archive, *fetcher, posts, clock, TerminalProgress(progress)));
+  if (progress) progress->Clear();
   PrintReport(o, report);
-  EMBARC_ASSIGN_OR_RETURN(auto cp, Checkpoint(*archive));
+  EMBARC_ASSIGN_OR_RETURN(auto cp, Checkpoint(o, *archive));
   PrintCheckpoint(o, cp);
   if (!o.json) {
     for (const auto& p : report.posts) {
       if (p.quote_mismatch) Print("  " + p.post.url + ": the live post no longer says what an article printed");
+      if (p.version_mismatch) Print("  " + p.post.url + ": the live post is not the version an article embedded");
     }
   }
-  EMBARC_RETURN_IF_ERROR(NotifyChanges(o, report));
+  const NotifyOutcome notified = NotifyChanges(notify, report, *fetcher, [](std::chrono::milliseconds d) {
+    std::this_thread::sleep_for(d);
+  });
+  for (const std::string& problem : notified.problems) Note("embarc: " + problem);
+  // Findings take precedence over failed captures and failed webhook deliveries: the evidence
+  // is stored either way, and exit 1 is what a cron job acts on. A failed delivery alone
+  // (e.g. of a restoration, which is not a finding) is exit 4.
   if (report.findings() > 0) return 1;
-  return report.failures() > 0 ? 4 : 0;
+  return report.failures() > 0 || notified.webhook_failures > 0 ? 4 : 0;
 }
 
+// `status [--since T]` and `history --changed [--since T]`: every post whose state changed in
+// the period (default: the last 7 days), with the articles citing it.
 Result<int> RunStatus(const Options& o) {
+  if (!o.args.empty()) return Fail(ErrorCode::kInvalidArgument, "the list of changed posts takes no POST_URL (use --since T)");
   const capture::Clock clock = MakeClock();
   std::string since = capture::Rfc3339Ms(clock() - std::chrono::hours(24 * 7));
   if (o.Has("--since")) {
@@ -283,37 +458,8 @@ Result<int> RunStatus(const Options& o) {
     since = capture::Rfc3339Ms(t);
   }
   EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/false));
-  store::Index& index = archive->index();
-  EMBARC_ASSIGN_OR_RETURN(auto snapshots, index.AllSnapshots());
-  std::size_t shown = 0;
-  for (const auto& s : snapshots) {
-    if (s.observed_at < since) continue;
-    auto rec = ParseJson(s.record);
-    bool mismatch = false;
-    if (rec && rec->contains("cited_in") && (*rec)["cited_in"].is_array()) {
-      for (const auto& c : (*rec)["cited_in"]) mismatch = mismatch || (c.contains("quote_matches") && c["quote_matches"] == false);
-    }
-    const bool changed = s.change == "edited" || s.change == "deleted" || s.change == "withheld" || s.change == "restored";
-    if (!changed && !mismatch) continue;
-    std::vector<std::string> articles;
-    EMBARC_ASSIGN_OR_RETURN(auto embeds, index.EmbedsOfPost(s.post_ref));
-    for (const auto& e : embeds) {
-      EMBARC_ASSIGN_OR_RETURN(auto a, index.ArticleById(e.article_id));
-      if (a) articles.push_back(a->url);
-    }
-    const std::string url = rec ? rec->value("url", "") : "";
-    ++shown;
-    if (o.json) {
-      Print(nlohmann::json{{"url", url}, {"platform", rec ? rec->value("platform", "") : ""},
-                           {"post_id", rec ? rec->value("post_id", "") : ""}, {"observed_at", s.observed_at},
-                           {"state", s.state}, {"change", s.change}, {"quote_mismatch", mismatch},
-                           {"record_hash", s.record_hash}, {"cited_in", articles}}.dump());
-    } else {
-      Print(s.observed_at + "  " + s.change + (mismatch ? " (quote no longer matches)" : "") + "  " + url);
-      for (const auto& a : articles) Print("    cited in " + a);
-    }
-  }
-  if (!o.json && shown == 0) Print("no post changed since " + since);
+  EMBARC_ASSIGN_OR_RETURN(std::string out, RenderChanges(archive->index(), since, o.json));
+  std::fputs(out.c_str(), stdout);
   return 0;
 }
 
@@ -325,11 +471,14 @@ Result<int> RunVerify(const Options& o) {
   }
   EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/false));
   EMBARC_ASSIGN_OR_RETURN(auto report, verify::VerifyArchive(*archive, vo));
+  for (const std::string& w : report.warnings) Note("warning: " + w);
   if (o.json) {
     Print(nlohmann::json{{"ok", true}, {"warc_files", report.warc_files}, {"warc_records", report.warc_records},
                          {"snapshots", report.snapshots}, {"signatures", report.signatures},
                          {"captures", report.captures}, {"keys", report.keys}, {"log_size", report.log_size},
                          {"root_hash", report.root_hash}, {"checkpoints", report.checkpoints},
+                         {"timestamps", report.timestamps}, {"timestamps_unanchored", report.timestamps_unanchored},
+                         {"timestamps_failed", report.timestamps_failed}, {"warnings", report.warnings},
                          {"against", vo.against_note.empty() ? nlohmann::json() : nlohmann::json(report.against_ok)}}.dump());
   } else {
     Print("verified: " + std::to_string(report.warc_files) + " WARC file(s), " + std::to_string(report.warc_records) +
@@ -338,6 +487,13 @@ Result<int> RunVerify(const Options& o) {
           " capture(s) re-hashed at their offsets");
     Print("log: " + std::to_string(report.log_size) + " leaves, root " + report.root_hash + ", " +
           std::to_string(report.checkpoints) + " signed checkpoint(s) consistent with it");
+    if (report.timestamps + report.timestamps_unanchored + report.timestamps_failed > 0) {
+      Print("trusted time: " + std::to_string(report.timestamps) + " RFC 3161 token(s) verified to a stored TSA anchor as of their genTime" +
+            (report.timestamps_unanchored > 0 ? ", " + std::to_string(report.timestamps_unanchored) +
+                                                    " verified against their own certificate only (no TSA anchor stored)"
+                                              : "") +
+            (report.timestamps_failed > 0 ? ", " + std::to_string(report.timestamps_failed) + " failed request(s) on record" : ""));
+    }
     if (report.against_ok) Print("the kept checkpoint is a prefix of today's log (consistency proof verified)");
   }
   return 0;
@@ -347,7 +503,7 @@ Result<int> RunKeys(const Options& o) {
   if (o.args.size() != 1 || o.args[0] != "rotate") return Fail(ErrorCode::kInvalidArgument, "usage: embarc keys rotate");
   EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
   EMBARC_ASSIGN_OR_RETURN(std::string key_id, archive->RotateKey(capture::Rfc3339Ms(MakeClock()())));
-  EMBARC_ASSIGN_OR_RETURN(auto cp, Checkpoint(*archive));
+  EMBARC_ASSIGN_OR_RETURN(auto cp, Checkpoint(o, *archive));
   if (o.json) {
     Print(nlohmann::json{{"key_id", key_id}, {"tree_size", cp.tree_size}}.dump());
   } else {
@@ -357,18 +513,83 @@ Result<int> RunKeys(const Options& o) {
   return 0;
 }
 
+// The trusted timestamps of a checkpoint, with the files openssl needs (tsa/tokens/).
+nlohmann::json TimestampsJson(store::Archive& archive, const std::vector<store::TimestampRow>& rows, std::int64_t checkpoint_id) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& t : rows) {
+    if (t.checkpoint_id != checkpoint_id) continue;
+    nlohmann::json j{{"tsa", t.tsa_url}, {"requested_at", t.requested_at}, {"status", t.status}};
+    if (t.error) j["error"] = *t.error;
+    if (t.status == "granted") {
+      j["gen_time"] = t.gen_time.value_or("");
+      if (auto unix = capture::ParseRfc3339(t.gen_time.value_or("")); unix) {
+        j["gen_time_unix"] = std::chrono::duration_cast<std::chrono::seconds>(unix->time_since_epoch()).count();
+      }
+      j["token_file"] = log::TokenFile(archive, t.checkpoint_id, t.id).string();
+      j["data_file"] = log::StampedNoteFile(archive, t.checkpoint_id).string();
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
 Result<int> RunCheckpoint(const Options& o) {
   if (!o.args.empty()) return Fail(ErrorCode::kInvalidArgument, "checkpoint takes no arguments");
-  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/false));
+  const bool stamp = o.Has("--stamp");
+  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/stamp));
   EMBARC_ASSIGN_OR_RETURN(auto rows, archive->index().Checkpoints());
   if (rows.empty()) return Fail(ErrorCode::kNotFound, "the archive has no checkpoint yet");
+  if (stamp) {
+    EMBARC_ASSIGN_OR_RETURN(auto tsas, log::ConfiguredTsas(*archive));
+    if (tsas.empty() && o.tsa.empty()) {
+      return Fail(ErrorCode::kInvalidArgument, "--stamp needs a TSA: --tsa URL, or embarc tsa add URL");
+    }
+    EMBARC_RETURN_IF_ERROR(StampWithTsas(o, *archive, rows.back().id));
+  }
+  EMBARC_ASSIGN_OR_RETURN(auto stamps, archive->index().Timestamps());
   if (o.json) {
     Print(nlohmann::json{{"tree_size", rows.back().tree_size}, {"root_hash", rows.back().root_hash},
-                         {"checkpoint", rows.back().note}, {"created_at", rows.back().created_at}}.dump());
+                         {"checkpoint", rows.back().note}, {"created_at", rows.back().created_at},
+                         {"timestamps", TimestampsJson(*archive, stamps, rows.back().id)}}.dump());
   } else {
     std::fputs(rows.back().note.c_str(), stdout);
   }
   return 0;
+}
+
+Result<int> RunTsa(const Options& o) {
+  const std::string sub = o.args.empty() ? "" : o.args[0];
+  if (sub == "list" && o.args.size() == 1) {
+    EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/false));
+    EMBARC_ASSIGN_OR_RETURN(auto tsas, log::ConfiguredTsas(*archive));
+    EMBARC_ASSIGN_OR_RETURN(std::string anchors, log::TsaAnchors(*archive));
+    if (o.json) {
+      Print(nlohmann::json{{"tsa", tsas}, {"anchors_file", (log::TsaDir(*archive) / "anchors.pem").string()},
+                           {"anchors", !anchors.empty()}}.dump());
+    } else {
+      for (const auto& t : tsas) Print(t);
+      if (tsas.empty()) Print("no TSA configured");
+      if (anchors.empty()) Print("no TSA trust anchor stored: verify checks tokens against their own certificates only");
+    }
+    return 0;
+  }
+  if ((sub == "add" || sub == "remove") && o.args.size() == 2) {
+    EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
+    if (sub == "remove") {
+      if (o.Has("--ca")) return Fail(ErrorCode::kInvalidArgument, "tsa remove takes no --ca");
+      EMBARC_RETURN_IF_ERROR(log::RemoveTsa(*archive, o.args[1]));
+      if (!o.json) Print("removed TSA " + o.args[1] + " (its tokens stay)");
+      return 0;
+    }
+    std::string ca;
+    if (o.Has("--ca")) {
+      EMBARC_ASSIGN_OR_RETURN(ca, ReadTextFile(o.flags.at("--ca").back(), log::kMaxTsaSettingsBytes));
+    }
+    EMBARC_RETURN_IF_ERROR(log::AddTsa(*archive, o.args[1], ca));
+    if (!o.json) Print("added TSA " + o.args[1] + (ca.empty() ? " (no CA given: add one with --ca FILE to anchor its tokens)" : ""));
+    return 0;
+  }
+  return Fail(ErrorCode::kInvalidArgument, "usage: embarc tsa add URL [--ca FILE] | tsa remove URL | tsa list");
 }
 
 std::vector<std::string> HexList(const std::vector<log::Hash>& hashes) {
@@ -433,6 +654,8 @@ Result<int> RunProof(const Options& o) {
 }
 
 Result<int> RunHistory(const Options& o) {
+  if (o.Has("--changed")) return RunStatus(o);
+  if (o.Has("--since")) return Fail(ErrorCode::kInvalidArgument, "history --since T needs --changed");
   EMBARC_ASSIGN_OR_RETURN(auto posts, ParsePostUrls(o.args));
   EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/false));
   EMBARC_ASSIGN_OR_RETURN(std::string out, RenderHistory(archive->index(), posts, o.json));
@@ -444,7 +667,8 @@ std::string Usage() {
   std::string u = "usage: embarc [--archive DIR] [--json] COMMAND [ARGS]\n\ncommands:\n";
   for (const Command& c : Commands()) u += "  " + std::string(c.name) + std::string(12 - std::min<std::size_t>(11, std::string(c.name).size()), ' ') + c.help + "\n";
   u += "\nglobal options: --archive DIR (else $EMBARC_ARCHIVE, else ./archive), --json,\n"
-       "  --connect-to HOST:PORT:ADDR:PORT (repeatable), --cacert FILE, --allow-private-addresses, --tsa URL,\n"
+       "  --connect-to HOST:PORT:ADDR:PORT (repeatable), --cacert FILE, --allow-private-addresses,\n"
+       "  --tsa URL (repeatable: this run's checkpoint is also stamped by it; see embarc tsa add),\n"
        "  --timeout SECONDS (per request, default 30)\n"
        "exit codes: 0 ok, 1 change found (recheck), 2 bad usage or input, 3 integrity failure,\n"
        "  4 some captures failed, 5 internal error\n";
@@ -459,22 +683,37 @@ Result<int> RunHelp(const Options&) {
 std::vector<Command>& Commands() {
   static std::vector<Command> commands = {
       {"init", "create an archive: database, keys (private key mode 0600)", {}, RunInit},
-      {"extract", "print the embedded posts of FILE|URL... as JSON Lines", {}, RunExtract},
-      {"archive", "capture article(s) URL|FILE... and every embedded post",
-       {{"--depth", true}, {"--feed", true}, {"--sitemap", true}}, RunArchive},
+      {"extract", "print the embedded posts of FILE|URL... as JSON Lines; --warc: of every HTML response in FILE.warc[.gz]...",
+       {{"--warc", false}}, RunExtract},
+      {"archive", "capture article(s) URL|FILE... and every embedded post; --depth N follows same-site links "
+                  "(--max-pages N, --interval SECONDS); --feed URL, --sitemap URL archive what they list",
+       {{"--depth", true}, {"--feed", true}, {"--sitemap", true}, {"--max-pages", true}, {"--interval", true}},
+       RunArchive},
       {"capture", "capture POST_URL... directly", {}, RunCapture},
       {"verify", "offline integrity check of the archive [or of POST_URL...]; --against CHECKPOINT_FILE",
        {{"--against", true}}, RunVerify},
       {"proof", "inclusion proof of RECORD_HASH|POST_URL; --consistency OLD_SIZE [NEW_SIZE]",
        {{"--consistency", true}}, RunProof},
-      {"checkpoint", "the latest signed checkpoint", {}, RunCheckpoint},
+      {"checkpoint", "the latest signed checkpoint and its timestamps; --stamp sends it to the TSAs now",
+       {{"--stamp", false}}, RunCheckpoint},
+      {"tsa", "tsa add URL [--ca FILE] | remove URL | list: the TSAs every run stamps checkpoints with",
+       {{"--ca", true}}, RunTsa},
       {"keys", "keys rotate: a new key signs from then on; old records stay verifiable", {}, RunKeys},
-      {"history", "every snapshot of POST_URL (all posts without one)", {}, RunHistory},
-      {"recheck", "capture again, compare, record edits and deletions: --due (default), --all or POST_URL...",
+      {"history", "every snapshot of POST_URL (all posts without one); --changed [--since T]: as status",
+       {{"--changed", false}, {"--since", true}}, RunHistory},
+      {"recheck", "capture again, compare, record edits and deletions: --due (default), --all or POST_URL...;\n"
+                  "              --on-change CMD, --webhook URL [--webhook-secret-file FILE (mode 0600)]",
        {{"--due", false}, {"--all", false}, {"--on-change", true}, {"--webhook", true}, {"--webhook-secret-file", true}},
        RunRecheck},
       {"status", "posts whose state changed since --since T (default: 7 days), with the articles citing them",
        {{"--since", true}}, RunStatus},
+      {"export", "evidence package: --out FILE.wacz with --post URL (repeatable), --article URL, --since T --until T\n"
+                 "              or --all; --format jsonl|csv writes a research table instead",
+       {{"--out", true}, {"--format", true}, {"--post", true}, {"--article", true}, {"--since", true}, {"--until", true},
+        {"--all", false}},
+       [](const Options& o) { return RunExportCommand({o.archive_dir, o.args, o.flags, o.json}); }},
+      {"verify-bundle", "verify an exported FILE.wacz offline, with no archive: exit 0, or 3 naming the first failure", {},
+       [](const Options& o) { return RunVerifyBundleCommand({o.archive_dir, o.args, o.flags, o.json}); }},
       {"help", "this text", {}, RunHelp},
   };
   return commands;

@@ -143,4 +143,52 @@ Result<std::string> RenderHistory(store::Index& index, const std::vector<platfor
   return out;
 }
 
+Result<std::string> RenderChanges(store::Index& index, const std::string& since, bool json) {
+  EMBARC_ASSIGN_OR_RETURN(auto snapshots, index.AllSnapshots());
+  std::string out;
+  std::size_t shown = 0;
+  for (const auto& s : snapshots) {
+    if (s.observed_at < since) continue;
+    auto rec = ParseJson(s.record);
+    bool quote_mismatch = false;
+    bool version_mismatch = false;
+    if (rec && rec->contains("cited_in") && (*rec)["cited_in"].is_array()) {
+      for (const auto& c : (*rec)["cited_in"]) {
+        if (!c.is_object()) continue;
+        quote_mismatch = quote_mismatch || (c.contains("quote_matches") && c["quote_matches"] == false);
+        version_mismatch = version_mismatch || (c.contains("version_matches") && c["version_matches"] == false);
+      }
+    }
+    const bool changed = s.change == "edited" || s.change == "deleted" || s.change == "withheld" || s.change == "restored";
+    if (!changed && !quote_mismatch && !version_mismatch) continue;
+    std::vector<std::string> articles;
+    EMBARC_ASSIGN_OR_RETURN(auto embeds, index.EmbedsOfPost(s.post_ref));
+    for (const auto& e : embeds) {
+      EMBARC_ASSIGN_OR_RETURN(auto a, index.ArticleById(e.article_id));
+      if (a) articles.push_back(a->url);
+    }
+    const std::string url = rec ? rec->value("url", "") : "";
+    ++shown;
+    if (json) {
+      const nlohmann::json line = {{"url", url},
+                                   {"platform", rec ? rec->value("platform", "") : ""},
+                                   {"post_id", rec ? rec->value("post_id", "") : ""},
+                                   {"observed_at", s.observed_at},
+                                   {"state", s.state},
+                                   {"change", s.change},
+                                   {"quote_mismatch", quote_mismatch},
+                                   {"version_mismatch", version_mismatch},
+                                   {"record_hash", s.record_hash},
+                                   {"cited_in", articles}};
+      out += line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    } else {
+      out += s.observed_at + "  " + s.change + (quote_mismatch ? " (quote no longer matches)" : "") +
+             (version_mismatch ? " (not the version the article embedded)" : "") + "  " + url + "\n";
+      for (const auto& a : articles) out += "    cited in " + a + "\n";
+    }
+  }
+  if (!json && shown == 0) out = "no post changed since " + since + "\n";
+  return out;
+}
+
 }  // namespace embarc::cli

@@ -22,6 +22,14 @@ std::string WordDiff(const std::string& before, const std::string& after);
 // Errors: kNotFound when a named post is not in the archive.
 [[nodiscard]] Result<std::string> RenderHistory(store::Index& index, const std::vector<platform::PostRef>& posts, bool json);
 
+// Every snapshot observed at or after `since` (RFC 3339, as stored) whose change is edited,
+// deleted, withheld or restored, or that records an article quote or embedded version (Bluesky
+// CID) no longer matching the live post; each with the articles citing the post. This is
+// `embarc status` and `embarc history --changed`. Human text, or with `json` one object per line:
+// {"url","platform","post_id","observed_at","state","change","quote_mismatch","version_mismatch",
+//  "record_hash","cited_in":[article url…]}.
+[[nodiscard]] Result<std::string> RenderChanges(store::Index& index, const std::string& since, bool json);
+
 }  // namespace embarc::cli
 
 #endif  // EMBARC_SRC_CLI_HISTORY_H_

@@ -1,28 +1,13 @@
 #include "embarc/log/evidence_log.h"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include <algorithm>
 
-#include <cerrno>
-#include <cstring>
+#include "embarc/core/files.h"
 
 namespace embarc::log {
 namespace {
 
 constexpr std::uint64_t kLeavesPerRead = 4096;
-
-// Replaces `path` atomically with `text` (write to a temporary file, fsync, rename).
-Result<void> ReplaceFile(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Fail(ErrorCode::kIo, "create " + tmp.string() + ": " + std::strerror(errno));
-  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  const int err = errno;
-  ::close(fd);
-  if (!ok) return Fail(ErrorCode::kIo, "write " + tmp.string() + ": " + std::strerror(err));
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Fail(ErrorCode::kIo, "rename " + tmp.string() + ": " + std::strerror(errno));
-  return Ok();
-}
 
 }  // namespace
 

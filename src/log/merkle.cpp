@@ -186,7 +186,10 @@ Result<FileNodeStore> FileNodeStore::OpenImpl(const std::filesystem::path& dir, 
   for (std::uint32_t level = 0; static_cast<long>(level) <= max_level; ++level) {
     const std::filesystem::path path = LevelPath(dir, level);
     if (!present[level]) return Fail(ErrorCode::kCorruption, "merkle store is missing " + path.string());
-    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    // A read-only medium or another user's archive: readers (verify, proofs) still work;
+    // an append then fails with EBADF.
+    if (fd < 0 && (errno == EROFS || errno == EACCES)) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return Fail(ErrorCode::kIo, "open " + path.string() + ": " + Errno());
     store.fds_.push_back(fd);
     struct stat st {};

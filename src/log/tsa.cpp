@@ -413,6 +413,41 @@ Result<TimestampRequest> MakeTimestampRequest(ByteView data) {
   return out;
 }
 
+Result<TimestampRequest> ParseTimestampRequest(ByteView der) {
+  if (der.size() > kMaxTimestampResponseBytes) {
+    return Fail(ErrorCode::kLimitExceeded, "TimeStampReq of " + std::to_string(der.size()) + " bytes");
+  }
+  const unsigned char* p = der.data();
+  TsReq req(d2i_TS_REQ(nullptr, &p, static_cast<long>(der.size())));
+  if (req == nullptr || p != der.data() + der.size()) {
+    ERR_clear_error();
+    return Fail(ErrorCode::kInvalidArgument, "not a DER TimeStampReq");
+  }
+  TS_MSG_IMPRINT* imprint = TS_REQ_get_msg_imprint(req.get());
+  const X509_ALGOR* algorithm = TS_MSG_IMPRINT_get_algo(imprint);
+  const ASN1_OCTET_STRING* digest = TS_MSG_IMPRINT_get_msg(imprint);
+  const ASN1_OBJECT* oid = nullptr;
+  X509_ALGOR_get0(&oid, nullptr, nullptr, algorithm);
+  TimestampRequest out;
+  if (OBJ_obj2nid(oid) != NID_sha256 || ASN1_STRING_length(digest) != static_cast<int>(out.imprint.bytes.size())) {
+    return Fail(ErrorCode::kInvalidArgument, "TimeStampReq: the imprint is not SHA-256");
+  }
+  std::copy_n(ASN1_STRING_get0_data(digest), out.imprint.bytes.size(), out.imprint.bytes.begin());
+  if (const ASN1_INTEGER* nonce = TS_REQ_get_nonce(req.get()); nonce != nullptr) {
+    Bignum bn(ASN1_INTEGER_to_BN(nonce, nullptr));
+    if (bn == nullptr) return Fail(ErrorCode::kInvalidArgument, "TimeStampReq: bad nonce");
+    const int bytes = BN_num_bytes(bn.get());
+    if (bytes < 0 || static_cast<std::size_t>(bytes) > kMaxTimestampNonceBytes) {
+      return Fail(ErrorCode::kInvalidArgument, "TimeStampReq: nonce too long");
+    }
+    // Left-padded to our nonce width, so that it compares equal to what MakeTimestampRequest made.
+    out.nonce.assign(std::max<std::size_t>(kNonceBytes, static_cast<std::size_t>(bytes)), 0);
+    BN_bn2bin(bn.get(), out.nonce.data() + (out.nonce.size() - static_cast<std::size_t>(bytes)));
+  }
+  out.der.assign(der.begin(), der.end());
+  return out;
+}
+
 Result<TimestampInfo> CheckTimestampResponse(ByteView response_der, const TimestampRequest& request) {
   EMBARC_ASSIGN_OR_RETURN(TsResp resp, ParseResponse(response_der, ErrorCode::kInvalidArgument));
   EMBARC_RETURN_IF_ERROR(CheckGranted(resp.get(), ErrorCode::kUnavailable));

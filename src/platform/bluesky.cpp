@@ -632,6 +632,13 @@ class BlueskyAdapterImpl final : public Adapter {
     return Make(PostState::kUnreachable, std::move(both));
   }
 
+  // The embed's data-bluesky-cid is the CID of the record the article showed; a CID is a hash
+  // of the record, so a different CID now is the platform's own statement that the record
+  // was rewritten (put again) since the article embedded it.
+  std::optional<bool> EmbeddedVersionMatches(std::string_view embedded_version, const PostContent& live) const override {
+    return !live.version.empty() && live.version == embedded_version;
+  }
+
   const EmbedMatcher* embed_matcher() const override { return &matcher_; }
 
  private:

@@ -13,6 +13,7 @@
 #include "embarc/core/json.h"
 #include "embarc/crypto/dsse.h"
 #include "embarc/crypto/sha256.h"
+#include "embarc/warc/warc.h"
 
 namespace embarc::store {
 namespace {
@@ -77,6 +78,38 @@ Result<KeyEventRow> MakeKeyEvent(Index& index, const crypto::Ed25519Signer& key,
   row.envelope = env.ToJson();
   row.created_at = now;
   return row;
+}
+
+// Crash repair of the newest WARC file (archive/FORMAT.md "Write order"). Writers take the
+// lock in turn and each starts a new file, so only the newest file can hold the partial
+// record of an interrupted run: every earlier crash was repaired by the writer after it.
+Result<std::vector<std::string>> RepairWarcTail(const fs::path& warc_dir, Index& index) {
+  std::vector<std::string> repairs;
+  std::error_code ec;
+  if (!fs::is_directory(warc_dir, ec)) return repairs;
+  fs::path newest;
+  for (const auto& entry : fs::directory_iterator(warc_dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file(ec) || !(name.ends_with(".warc.gz") || name.ends_with(".warc"))) continue;
+    if (newest.empty() || name > newest.filename().string()) newest = entry.path();
+  }
+  if (ec) return Fail(ErrorCode::kIo, "list " + warc_dir.string() + ": " + ec.message());
+  if (newest.empty()) return repairs;
+  EMBARC_ASSIGN_OR_RETURN(warc::TailState tail, warc::InspectTail(newest));
+  if (!tail.crash_tail) return repairs;
+  // The write order means no index row names bytes past the last complete record; if one
+  // does, this is damage for verify to report, not a crash to repair.
+  const std::string file = newest.filename().string();
+  EMBARC_ASSIGN_OR_RETURN(auto captures, index.AllCaptures());
+  for (const CaptureRow& c : captures) {
+    if (c.warc_file == file && c.response_offset + c.response_length > tail.valid_end) return repairs;
+  }
+  EMBARC_ASSIGN_OR_RETURN(warc::TailState cut, warc::RepairCrashTail(newest));
+  if (cut.crash_tail) {
+    repairs.push_back("warc/" + file + ": cut an incomplete last record (" + std::to_string(cut.file_size - cut.valid_end) +
+                      " bytes after offset " + std::to_string(cut.valid_end) + ") left by an interrupted run");
+  }
+  return repairs;
 }
 
 }  // namespace
@@ -154,7 +187,13 @@ Result<std::unique_ptr<Archive>> Archive::Open(const fs::path& dir, bool for_wri
     if (lock_fd >= 0) ::close(lock_fd);
     return WithContext(index.error(), "open index of " + dir.string());
   }
-  return std::unique_ptr<Archive>(new Archive(dir, std::move(*index), lock_fd));
+  std::unique_ptr<Archive> archive(new Archive(dir, std::move(*index), lock_fd));
+  if (for_writing) {
+    auto repaired = RepairWarcTail(archive->warc_dir(), archive->index());
+    if (!repaired) return WithContext(repaired.error(), "repair the WARC files of " + dir.string());
+    archive->repairs_ = std::move(*repaired);
+  }
+  return archive;
 }
 
 Archive::~Archive() {

@@ -1,15 +1,34 @@
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 
 #include "embarc/store/index.h"
 #include "store/sqlite_handles.h"
 
 namespace embarc::store {
+namespace {
+
+// SQLite's message plus, for I/O failures, the operating system's reason ("disk I/O error"
+// alone does not say that the disk is full or read-only).
+std::string DbError(sqlite3* db, const char* fallback = nullptr) {
+  std::string msg = db != nullptr ? sqlite3_errmsg(db) : (fallback != nullptr ? fallback : "unknown error");
+  if (fallback != nullptr && db != nullptr && sqlite3_errcode(db) == SQLITE_OK) msg = fallback;
+  const int sys = db != nullptr ? sqlite3_system_errno(db) : 0;
+  if (sys != 0) msg += std::string(" (") + std::strerror(sys) + ")";
+  return "index: " + msg;
+}
+
+}  // namespace
 
 Result<Stmt> Stmt::Prepare(sqlite3* db, std::string_view sql) {
   sqlite3_stmt* raw = nullptr;
   const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
   Stmt stmt(db, raw);  // owned even when rc != SQLITE_OK
-  if (rc != SQLITE_OK) return Fail(ErrorCode::kDatabase, std::string("prepare: ") + sqlite3_errmsg(db));
+  if (rc != SQLITE_OK) return Fail(ErrorCode::kDatabase, DbError(db));
   return stmt;
 }
 
@@ -18,7 +37,7 @@ Result<bool> Stmt::Step() {
   const int rc = sqlite3_step(s_.get());
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return Fail(ErrorCode::kDatabase, std::string("step: ") + sqlite3_errmsg(db_));
+  return Fail(ErrorCode::kDatabase, DbError(db_));
 }
 
 Result<void> Stmt::Run() {
@@ -135,6 +154,18 @@ CREATE TABLE schedule(
   failures INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX schedule_by_time ON schedule(next_check);
 )sql",
+    R"sql(
+CREATE TABLE crawl_frontier(
+  seq INTEGER PRIMARY KEY,
+  crawl TEXT NOT NULL,
+  url TEXT NOT NULL,
+  depth INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('pending','done','failed')),
+  error TEXT,
+  updated_at TEXT NOT NULL,
+  UNIQUE(crawl, url));
+CREATE INDEX crawl_frontier_order ON crawl_frontier(crawl, depth, seq);
+)sql",
 };
 constexpr int kMigrationCount = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 static_assert(kMigrationCount == kSchemaVersion);
@@ -144,7 +175,7 @@ Result<void> Exec(sqlite3* db, const char* sql) {
   const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
   std::unique_ptr<char, decltype(&sqlite3_free)> owned(err, &sqlite3_free);
   if (rc != SQLITE_OK) {
-    return Fail(ErrorCode::kDatabase, std::string(err != nullptr ? err : sqlite3_errstr(rc)));
+    return Fail(ErrorCode::kDatabase, DbError(db, err != nullptr ? err : sqlite3_errstr(rc)));
   }
   return Ok();
 }
@@ -438,6 +469,46 @@ class SqliteIndex final : public Index {
     return CommitTransaction();
   }
 
+  Result<void> AddToFrontier(const std::vector<FrontierRow>& rows) override {
+    for (const FrontierRow& r : rows) {
+      EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+          "INSERT OR IGNORE INTO crawl_frontier(crawl, url, depth, state, error, updated_at) VALUES(?,?,?,?,?,?)"));
+      s.Bind(1, r.crawl).Bind(2, r.url).Bind(3, std::int64_t{r.depth}).Bind(4, r.state).Bind(5, r.error)
+          .Bind(6, r.updated_at);
+      EMBARC_RETURN_IF_ERROR(s.Run());
+    }
+    return Ok();
+  }
+
+  Result<void> SetFrontierState(const std::string& crawl, const std::string& url, const std::string& state,
+                                const std::optional<std::string>& error, const std::string& now) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+        "UPDATE crawl_frontier SET state = ?, error = ?, updated_at = ? WHERE crawl = ? AND url = ?"));
+    s.Bind(1, state).Bind(2, error).Bind(3, now).Bind(4, crawl).Bind(5, url);
+    return s.Run();
+  }
+
+  Result<std::vector<FrontierRow>> Frontier(const std::string& crawl) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+        "SELECT crawl, url, depth, state, error, updated_at FROM crawl_frontier WHERE crawl = ? ORDER BY depth, seq"));
+    s.Bind(1, crawl);
+    std::vector<FrontierRow> out;
+    while (true) {
+      EMBARC_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back(FrontierRow{s.Text(0), s.Text(1), static_cast<int>(s.Int(2)), s.Text(3), s.OptText(4), s.Text(5)});
+    }
+    return out;
+  }
+
+  Result<bool> HasArchivedArticle(const std::string& url) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt s, Stmt::Prepare(db(),
+        "SELECT 1 FROM articles a JOIN article_captures ac ON ac.article_id = a.id JOIN captures c ON c.id = ac.capture_id "
+        "WHERE a.url = ? AND c.http_status BETWEEN 200 AND 299 LIMIT 1"));
+    s.Bind(1, url);
+    return s.Step();
+  }
+
   Result<void> Begin() override { return Exec(db(), "BEGIN IMMEDIATE"); }
   Result<void> CommitTransaction() override { return Exec(db(), "COMMIT"); }
   void Rollback() override { (void)Exec(db(), "ROLLBACK"); }
@@ -593,6 +664,34 @@ Result<void> Migrate(sqlite3* db) {
   return Ok();
 }
 
+// A file path as the path of a "file:" URI (RFC 8089): '%', '?' and '#' must be escaped.
+std::string PercentEncodeUriPath(const std::string& path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (c == '%' || c == '?' || c == '#' || c < 0x21 || c >= 0x7f) {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
+
+// Read-only access to an index in a folder that cannot be written (see OpenSqliteIndex).
+Result<std::unique_ptr<Index>> OpenImmutable(const std::filesystem::path& path) {
+  sqlite3* raw = nullptr;
+  const std::string uri = "file:" + PercentEncodeUriPath(path.string()) + "?immutable=1";
+  const int rc = sqlite3_open_v2(uri.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  SqliteDb db(raw);  // owned even when rc != SQLITE_OK
+  if (rc != SQLITE_OK) {
+    return Fail(ErrorCode::kDatabase, "open " + path.string() + " read-only: " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  EMBARC_RETURN_IF_ERROR(Migrate(db.get()));  // reads the schema version; a needed migration fails (read-only)
+  return std::unique_ptr<Index>(std::make_unique<SqliteIndex>(std::move(db)));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Index>> OpenSqliteIndex(const std::filesystem::path& path, bool create) {
@@ -602,6 +701,16 @@ Result<std::unique_ptr<Index>> OpenSqliteIndex(const std::filesystem::path& path
   SqliteDb db(raw);  // owned even when rc != SQLITE_OK
   if (rc != SQLITE_OK) {
     return Fail(ErrorCode::kDatabase, "open " + path.string() + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  if (!create && ::access(path.parent_path().c_str(), W_OK) != 0 && errno != ENOENT) {
+    // A folder we cannot write (a read-only medium, another user's archive): SQLite cannot
+    // create the WAL's -shm and -wal files there, so the first read would fail. Without a
+    // -wal file holding commits (no writer is active: none could be, or one would have
+    // created it), the database file alone is the whole index; read it as immutable.
+    std::error_code ec;
+    const std::filesystem::path wal = path.string() + "-wal";
+    const bool wal_empty = !std::filesystem::exists(wal, ec) || std::filesystem::file_size(wal, ec) == 0;
+    if (wal_empty) return OpenImmutable(path);
   }
   sqlite3_busy_timeout(db.get(), 30'000);
   EMBARC_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA journal_mode = WAL"));

@@ -1,4 +1,9 @@
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "embarc/warc/warc.h"
 #include "warc/record_codec.h"
@@ -84,10 +89,12 @@ std::string Where(const std::filesystem::path& path, std::uint64_t offset) {
 }
 
 // Reads records front to back, calling `visit` (if any) for each. `valid_end` is the end
-// of the last complete, valid record read, whatever the outcome.
+// of the last complete, valid record read, whatever the outcome; `ended_inside` (if given) is
+// set when the scan stopped because the file ends inside a record.
 Result<void> Scan(const std::filesystem::path& path, const std::function<Result<void>(const ReadRecord&)>* visit,
-                  std::uint64_t& valid_end) {
+                  std::uint64_t& valid_end, bool* ended_inside = nullptr) {
   valid_end = 0;
+  if (ended_inside != nullptr) *ended_inside = false;
   EMBARC_ASSIGN_OR_RETURN(internal::UniqueFd fd, internal::OpenForRead(path));
   EMBARC_ASSIGN_OR_RETURN(const std::uint64_t size, internal::FileSize(fd.get(), path));
   RangeReader reader(fd.get(), 0, size);
@@ -98,6 +105,7 @@ Result<void> Scan(const std::filesystem::path& path, const std::function<Result<
     auto raw = ReadRawRecord(reader, *gzip);
     if (!raw) return WithContext(raw.error(), Where(path, start));
     if (!raw->complete) {
+      if (ended_inside != nullptr) *ended_inside = true;
       return Fail(ErrorCode::kCorruption, "truncated WARC file " + path.string() + ": the record at offset " +
                                               std::to_string(start) + " is incomplete; the last complete record ends at offset " +
                                               std::to_string(valid_end));
@@ -111,6 +119,35 @@ Result<void> Scan(const std::filesystem::path& path, const std::function<Result<
     }
   }
   return Ok();
+}
+
+// Whether a complete gzip member holding a valid record starts at some offset in
+// [begin, end) of the file: the test that a damaged tail is only an interrupted append.
+Result<bool> CompleteMemberStartsIn(int fd, std::uint64_t begin, std::uint64_t end) {
+  constexpr std::size_t kChunk = 1 << 20;
+  Bytes buf;
+  for (std::uint64_t chunk = begin; chunk < end; chunk += kChunk) {
+    // Read 2 bytes of overlap so a magic number across the chunk boundary is seen.
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk + 2, end - chunk));
+    buf.resize(want);
+    std::size_t got = 0;
+    while (got < want) {
+      const ssize_t n = ::pread(fd, buf.data() + got, want - got, static_cast<off_t>(chunk + got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Fail(ErrorCode::kIo, std::string("read: ") + std::strerror(errno));
+      if (n == 0) break;
+      got += static_cast<std::size_t>(n);
+    }
+    const std::size_t last = std::min<std::size_t>(got, kChunk);
+    for (std::size_t i = 0; i + 2 < got && i < last; ++i) {
+      if (buf[i] != 0x1f || buf[i + 1] != 0x8b || buf[i + 2] != 0x08) continue;
+      RangeReader reader(fd, chunk + i, end);
+      auto member = internal::InflateMember(reader, kMaxRecordBytes);
+      if (!member || !member->complete) continue;
+      if (internal::ParseRecord(std::move(member->data))) return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -154,6 +191,38 @@ Result<std::uint64_t> ValidPrefixLength(const std::filesystem::path& path) {
     return tl::unexpected(scanned.error());
   }
   return valid_end;
+}
+
+Result<TailState> InspectTail(const std::filesystem::path& path) {
+  TailState state;
+  bool ended_inside = false;
+  auto scanned = Scan(path, nullptr, state.valid_end, &ended_inside);
+  if (!scanned && scanned.error().code != ErrorCode::kCorruption &&
+      scanned.error().code != ErrorCode::kLimitExceeded) {
+    return tl::unexpected(scanned.error());
+  }
+  EMBARC_ASSIGN_OR_RETURN(internal::UniqueFd fd, internal::OpenForRead(path));
+  EMBARC_ASSIGN_OR_RETURN(state.file_size, internal::FileSize(fd.get(), path));
+  if (scanned) {
+    state.clean = true;
+    return state;
+  }
+  if (!ended_inside || state.valid_end >= state.file_size) return state;
+  // The incomplete record itself starts at valid_end; look for a complete one after it.
+  EMBARC_ASSIGN_OR_RETURN(const bool later, CompleteMemberStartsIn(fd.get(), state.valid_end + 1, state.file_size));
+  state.crash_tail = !later;
+  return state;
+}
+
+Result<TailState> RepairCrashTail(const std::filesystem::path& path) {
+  EMBARC_ASSIGN_OR_RETURN(TailState state, InspectTail(path));
+  if (!state.crash_tail) return state;
+  internal::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) return Fail(ErrorCode::kIo, "open " + path.string() + ": " + std::strerror(errno));
+  if (::ftruncate(fd.get(), static_cast<off_t>(state.valid_end)) != 0 || ::fsync(fd.get()) != 0) {
+    return Fail(ErrorCode::kIo, "cut the incomplete last record of " + path.string() + ": " + std::strerror(errno));
+  }
+  return state;
 }
 
 }  // namespace embarc::warc

@@ -22,11 +22,8 @@ using embarc::testing::TempDir;
 const char* kPostUrl = "https://www.facebook.com/worlddeskwire/posts/1092837465019283";
 const char* kPostId = "1092837465019283";
 
-CommandResult Embarc(const fs::path& archive, std::vector<std::string> tail, const std::vector<std::string>& net = {}) {
-  std::vector<std::string> argv = {embarc::testing::EmbarcBinary(), "--archive", archive.string()};
-  argv.insert(argv.end(), tail.begin(), tail.end());
-  argv.insert(argv.end(), net.begin(), net.end());
-  return RunCommand(argv);
+CommandResult Embarc(const fs::path& archive, const std::vector<std::string>& args, const std::vector<std::string>& net = {}) {
+  return embarc::testing::RunEmbarc(archive, args, net);
 }
 
 fs::path LiveFile(const FixtureServer& server) { return server.root() / "www.facebook.com" / "plugins" / "post.php?href=https%3A%2F%2Fwww.facebook.com%2Fworlddeskwire%2Fposts%2F1092837465019283"; }

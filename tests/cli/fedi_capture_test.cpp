@@ -103,7 +103,7 @@ nlohmann::json CaptureLine(World& w, const std::string& url, const std::string& 
 
 }  // namespace
 
-TEST_CASE("capture: a Bluesky post is available, then withheld, then deleted; verify passes",
+TEST_CASE("capture: a Bluesky post is available, then withheld, then deleted, verify passes",
           "[integration][fedi]") {
   World w;
   nlohmann::json line = CaptureLine(w, kBlueskyUrl, kBlueskyId);
@@ -158,7 +158,7 @@ TEST_CASE("capture: a Bluesky AppView outage is never a deletion", "[integration
   CHECK(Embarc(w.archive, {"verify"}).exit_code == 0);
 }
 
-TEST_CASE("capture: a Mastodon post is available, edited, behind a login wall, then deleted; verify passes",
+TEST_CASE("capture: a Mastodon post is available, edited, behind a login wall, then deleted, verify passes",
           "[integration][fedi]") {
   World w;
   nlohmann::json line = CaptureLine(w, kMastodonUrl, kMastodonId);

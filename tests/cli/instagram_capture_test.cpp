@@ -22,11 +22,8 @@ using embarc::testing::TempDir;
 const char* kPostUrl = "https://www.instagram.com/p/DBa7Xk2NwQz/";
 const char* kPostId = "DBa7Xk2NwQz";
 
-CommandResult Embarc(const fs::path& archive, std::vector<std::string> tail, const std::vector<std::string>& net = {}) {
-  std::vector<std::string> argv = {embarc::testing::EmbarcBinary(), "--archive", archive.string()};
-  argv.insert(argv.end(), tail.begin(), tail.end());
-  argv.insert(argv.end(), net.begin(), net.end());
-  return RunCommand(argv);
+CommandResult Embarc(const fs::path& archive, const std::vector<std::string>& args, const std::vector<std::string>& net = {}) {
+  return embarc::testing::RunEmbarc(archive, args, net);
 }
 
 fs::path LiveFile(const FixtureServer& server) { return server.root() / "www.instagram.com" / "p" / "DBa7Xk2NwQz" / "embed" / "captioned" / "index.html"; }

@@ -24,11 +24,8 @@ namespace {
 
 const char* kPost = "https://www.linkedin.com/embed/feed/update/urn:li:share:7250000000000000001";
 
-CommandResult Embarc(const fs::path& archive, std::vector<std::string> tail, const std::vector<std::string>& net = {}) {
-  std::vector<std::string> args = {embarc::testing::EmbarcBinary(), "--archive", archive.string()};
-  args.insert(args.end(), tail.begin(), tail.end());
-  args.insert(args.end(), net.begin(), net.end());
-  return RunCommand(args);
+CommandResult Embarc(const fs::path& archive, const std::vector<std::string>& args, const std::vector<std::string>& net = {}) {
+  return embarc::testing::RunEmbarc(archive, args, net);
 }
 
 nlohmann::json PostLine(const std::string& out) {
@@ -48,7 +45,7 @@ fs::path Variant(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("capture: a linkedin post is available, then login-walled and unavailable; verify passes",
+TEST_CASE("capture: a linkedin post is available, then login-walled and unavailable, verify passes",
           "[integration][misc][linkedin]") {
   FixtureServer server;
   TempDir dir;

@@ -23,11 +23,8 @@ const char* kFollowUp = "https://news.example/world/2024/10/21/follow-up.html";
 const char* kTweet = "https://twitter.com/ZelenskyyUa/status/1848047034574221401";
 const char* kSecond = "https://twitter.com/WorldDeskWire/status/1848100000000000001";
 
-CommandResult Embarc(const fs::path& archive, std::vector<std::string> args, const std::vector<std::string>& net = {}) {
-  std::vector<std::string> a = {embarc::testing::EmbarcBinary(), "--archive", archive.string()};
-  a.insert(a.end(), args.begin(), args.end());
-  a.insert(a.end(), net.begin(), net.end());
-  return RunCommand(a);
+CommandResult Embarc(const fs::path& archive, const std::vector<std::string>& args, const std::vector<std::string>& net = {}) {
+  return embarc::testing::RunEmbarc(archive, args, net);
 }
 
 void Sql(const fs::path& db_path, const std::string& sql) {
@@ -64,7 +61,7 @@ struct LoggedWorld {
 
 }  // namespace
 
-TEST_CASE("log: every run writes a signed checkpoint; proofs are what RFC 9162 says", "[integration][log]") {
+TEST_CASE("log: every run writes a signed checkpoint, proofs are what RFC 9162 says", "[integration][log]") {
   LoggedWorld w;
   auto cp = Embarc(w.archive, {"--json", "checkpoint"});
   REQUIRE(cp.exit_code == 0);

@@ -23,11 +23,8 @@ namespace {
 
 const char* kPost = "https://www.reddit.com/r/investing/comments/7pfpeq/buffett_on_cyrptocurrencies_i_can_say_almost_with/";
 
-CommandResult Embarc(const fs::path& archive, std::vector<std::string> tail, const std::vector<std::string>& net = {}) {
-  std::vector<std::string> args = {embarc::testing::EmbarcBinary(), "--archive", archive.string()};
-  args.insert(args.end(), tail.begin(), tail.end());
-  args.insert(args.end(), net.begin(), net.end());
-  return RunCommand(args);
+CommandResult Embarc(const fs::path& archive, const std::vector<std::string>& args, const std::vector<std::string>& net = {}) {
+  return embarc::testing::RunEmbarc(archive, args, net);
 }
 
 nlohmann::json PostLine(const std::string& out) {
@@ -47,7 +44,7 @@ fs::path Variant(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("capture: a reddit post is available, then deleted, removed and blocked; verify passes",
+TEST_CASE("capture: a reddit post is available, then deleted, removed and blocked, verify passes",
           "[integration][misc][reddit]") {
   FixtureServer server;
   TempDir dir;

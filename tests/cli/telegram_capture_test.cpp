@@ -23,11 +23,8 @@ namespace {
 
 const char* kPost = "https://t.me/WorldDeskWire/1042";
 
-CommandResult Embarc(const fs::path& archive, std::vector<std::string> tail, const std::vector<std::string>& net = {}) {
-  std::vector<std::string> args = {embarc::testing::EmbarcBinary(), "--archive", archive.string()};
-  args.insert(args.end(), tail.begin(), tail.end());
-  args.insert(args.end(), net.begin(), net.end());
-  return RunCommand(args);
+CommandResult Embarc(const fs::path& archive, const std::vector<std::string>& args, const std::vector<std::string>& net = {}) {
+  return embarc::testing::RunEmbarc(archive, args, net);
 }
 
 nlohmann::json PostLine(const std::string& out) {
@@ -47,7 +44,7 @@ fs::path Variant(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("capture: a telegram post is available, then edited, deleted and private; verify passes",
+TEST_CASE("capture: a telegram post is available, then edited, deleted and private, verify passes",
           "[integration][misc][telegram]") {
   FixtureServer server;
   TempDir dir;

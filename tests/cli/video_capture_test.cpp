@@ -142,7 +142,7 @@ void CheckPlatform(const Platform& p, const std::string& withheld_variant, const
 
 }  // namespace
 
-TEST_CASE("capture: a YouTube video is available, then withheld, then deleted; verify passes", "[integration][video]") {
+TEST_CASE("capture: a YouTube video is available, then withheld, then deleted, verify passes", "[integration][video]") {
   CheckPlatform(kYouTube, "oembed.401", "withheld");
 }
 
@@ -158,11 +158,11 @@ TEST_CASE("capture: YouTube's 200 \"Forbidden\" is withheld and a Google sign-in
   CHECK(Embarc(w.archive, {"verify"}).exit_code == 0);
 }
 
-TEST_CASE("capture: a Vimeo video is available, then withheld, then deleted; verify passes", "[integration][video]") {
+TEST_CASE("capture: a Vimeo video is available, then withheld, then deleted, verify passes", "[integration][video]") {
   CheckPlatform(kVimeo, "oembed.403", "withheld");
 }
 
-TEST_CASE("capture: a TikTok video is available, then private, then deleted; verify passes", "[integration][video]") {
+TEST_CASE("capture: a TikTok video is available, then private, then deleted, verify passes", "[integration][video]") {
   CheckPlatform(kTikTok, "oembed.private", "withheld");
 }
 

@@ -165,7 +165,7 @@ TEST_CASE("extract: the Bluesky generator snippet gives AT-URI, handle, CID and 
   CHECK(p.quote->date == "May 14, 2024 at 3:43 PM");
 }
 
-TEST_CASE("extract: data-bluesky-uri may be a bsky.app URL; a handle URI names the author", "[extract][fedi]") {
+TEST_CASE("extract: data-bluesky-uri may be a bsky.app URL, a handle URI names the author", "[extract][fedi]") {
   SECTION("bsky.app URL, older snippet without color mode or cid") {
     const auto posts = Fedi(
         R"(<blockquote class="bluesky-embed" data-bluesky-uri="https://bsky.app/profile/did:plc:xrr5j2okn7ew2zvcwsxus3gb/post/3kshwuxmy5o2y?ref_src=embed"><p>Lap time</p>&mdash; Cats of Yore (<a href="https://bsky.app/profile/did:plc:xrr5j2okn7ew2zvcwsxus3gb">@catsofyore.bsky.social</a>)</blockquote>)");

@@ -94,7 +94,7 @@ TEST_CASE("extract: a rendered telegram widget (iframe + script) is one post, tw
   CHECK(Forms(posts[0]) == std::set<std::string>{"iframe[src]", "script[data-telegram-post]"});
 }
 
-TEST_CASE("extract: telegram iframes — lazy, consent, noscript; t.me links without embed are not embeds",
+TEST_CASE("extract: telegram iframes — lazy, consent, noscript, t.me links without embed are not embeds",
           "[extract][misc][telegram]") {
   SECTION("lazy and noscript copy") {
     const auto posts = Posts(R"(<iframe data-src="https://t.me/durov/68?embed=1"></iframe>

@@ -125,7 +125,7 @@ TEST_CASE("extract: the oEmbed blockquote gives id, author and quote", "[extract
   CHECK(t.quote->date == "February 20, 2014");
 }
 
-TEST_CASE("extract: the post is the LAST status link; a quoted tweet link in the text is not it", "[extract]") {
+TEST_CASE("extract: the post is the LAST status link, a quoted tweet link in the text is not it", "[extract]") {
   const std::string html =
       R"(<blockquote class="twitter-tweet"><p>look <a href="https://twitter.com/other/status/111">pic.twitter.com/abc</a></p>
       &mdash; Real Name (@real) <a href="https://twitter.com/real/status/222">May 1, 2020</a></blockquote>)";
@@ -164,7 +164,7 @@ TEST_CASE("extract: unclosed blockquotes end at widgets.js or at the next tweet 
   }
 }
 
-TEST_CASE("extract: a prose link to a tweet is not an embed; timelines are not posts", "[extract]") {
+TEST_CASE("extract: a prose link to a tweet is not an embed, timelines are not posts", "[extract]") {
   const std::string html =
       R"(<p>As <a href="https://twitter.com/someone/status/123456?ref_src=twsrc%5Etfw">she tweeted</a>, ...</p>
       <a class="twitter-timeline" href="https://twitter.com/someone?ref_src=twsrc%5Etfw">Tweets by someone</a>)";

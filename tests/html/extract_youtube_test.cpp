@@ -127,7 +127,7 @@ TEST_CASE("extract: Flash <object><param><embed> counts each player element", "[
   CHECK(videos[0].forms == std::vector<std::string>{"param[value]", "embed[src]", "object[data]"});
 }
 
-TEST_CASE("extract: playlists are list:<id>; channel live slots and uploads listings are not posts", "[extract][video]") {
+TEST_CASE("extract: playlists are list:<id>, channel live slots and uploads listings are not posts", "[extract][video]") {
   const auto videos = Videos(R"(
     <iframe src="https://www.youtube.com/embed/videoseries?list=PL4qTakKkQATKOyZPJG_cAMnRtF7fAIdST"></iframe>
     <iframe src="https://www.youtube-nocookie.com/embed?listType=playlist&amp;list=UUiTaCUT4f6gaQhQ70ZpQyxg"></iframe>

@@ -295,7 +295,7 @@ TEST_CASE("reddit: deleted by the author, removed by moderators", "[misc][reddit
   }
 }
 
-TEST_CASE("reddit: private, quarantined and banned subreddits are withheld; login gates are login_required",
+TEST_CASE("reddit: private, quarantined and banned subreddits are withheld, login gates are login_required",
           "[misc][reddit]") {
   const PostRef post = Ref("https://www.reddit.com/r/investing/comments/7pfpeq/");
   const auto failed_oembed = [] { return Answer(403, "", "text/html"); };

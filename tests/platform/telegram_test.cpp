@@ -153,7 +153,7 @@ TEST_CASE("telegram: an edited post carries version \"edited\"", "[misc][telegra
   CHECK(o.content.text == "New text");
 }
 
-TEST_CASE("telegram: Post not found is deleted; a private channel is withheld", "[misc][telegram]") {
+TEST_CASE("telegram: Post not found is deleted, a private channel is withheld", "[misc][telegram]") {
   const PostRef post = Ref("https://t.me/worlddeskwire/1042");
   const Observation deleted = Interpret(post, Answer(200, ErrorWidget("Post not found")));
   CHECK(deleted.state == PostState::kDeleted);

@@ -98,7 +98,7 @@ TEST_CASE("tiktok: the recorded oEmbed answer reads as available with its conten
   CHECK(o.content.media[0].kind == "photo");
 }
 
-TEST_CASE("tiktok: platform signals decide deleted and withheld; failures never delete", "[video]") {
+TEST_CASE("tiktok: platform signals decide deleted and withheld, failures never delete", "[video]") {
   const PostRef v = Video("https://www.tiktok.com/@a3noticias/video/6806030056956251397");
   struct Case {
     const char* name;

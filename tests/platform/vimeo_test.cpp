@@ -104,7 +104,7 @@ TEST_CASE("vimeo: every recorded oEmbed answer reads as available", "[video]") {
   }
 }
 
-TEST_CASE("vimeo: platform signals decide deleted and withheld; failures never delete", "[video]") {
+TEST_CASE("vimeo: platform signals decide deleted and withheld, failures never delete", "[video]") {
   const PostRef v = Video("https://vimeo.com/235352744");
   struct Case {
     const char* name;

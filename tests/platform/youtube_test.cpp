@@ -141,7 +141,7 @@ TEST_CASE("youtube: every recorded oEmbed answer reads as available with its con
   }
 }
 
-TEST_CASE("youtube: platform signals decide deleted and withheld; failures never delete", "[video]") {
+TEST_CASE("youtube: platform signals decide deleted and withheld, failures never delete", "[video]") {
   const PostRef v = Video("eiHXASgRTcA");
   struct Case {
     const char* name;

@@ -86,6 +86,7 @@ FixtureServer::FixtureServer(FixtureServerOptions options) {
   const fs::path ready_file = dir_.path() / "ready";
   const fs::path err_file = dir_.path() / "server.err";
   log_file_ = dir_.path() / "requests.log";
+  post_log_file_ = dir_.path() / "posts.jsonl";
   ca_file_ = (cert_dir / "ca.pem").string();
 
   std::vector<std::string> argv = {PythonInterpreter(),
@@ -94,7 +95,8 @@ FixtureServer::FixtureServer(FixtureServerOptions options) {
                                    "--cert-dir", cert_dir.string(),
                                    "--port", "0",
                                    "--ready-file", ready_file.string(),
-                                   "--log", log_file_.string()};
+                                   "--log", log_file_.string(),
+                                   "--post-log", post_log_file_.string()};
   if (options.tsa) {
     const fs::path tsa_dir = dir_.path() / "tsa";
     tsa_ca_file_ = (tsa_dir / "tsa-ca.pem").string();
@@ -173,6 +175,16 @@ std::string FixtureServer::connect_to() const { return "::127.0.0.1:" + std::to_
 
 std::vector<std::string> FixtureServer::EmbarcNetArgs() const {
   return {"--connect-to", connect_to(), "--cacert", ca_file_, "--allow-private-addresses"};
+}
+
+std::vector<std::string> FixtureServer::PostLog() const {
+  std::vector<std::string> lines;
+  std::ifstream in(post_log_file_);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
 }
 
 std::vector<std::string> FixtureServer::RequestLog() const {

@@ -41,6 +41,9 @@ class FixtureServer {
   std::vector<std::string> EmbarcNetArgs() const;
   // Request lines served so far, one per request: "GET https://host/path?query STATUS".
   std::vector<std::string> RequestLog() const;
+  // POST requests served so far (--post-log), one JSON object text per request:
+  // {"method","url","status","headers":{lower-case name: value},"body_base64"}.
+  std::vector<std::string> PostLog() const;
 
   static std::filesystem::path DefaultWorld();  // tools/fixtures/world
 
@@ -50,6 +53,7 @@ class FixtureServer {
   std::string ca_file_;
   std::string tsa_ca_file_;
   std::filesystem::path log_file_;
+  std::filesystem::path post_log_file_;
   int port_ = 0;
   int pid_ = -1;
 };

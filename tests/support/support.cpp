@@ -1,5 +1,7 @@
 #include "support/support.h"
 
+#include <sqlite3.h>
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <csignal>
@@ -120,5 +122,70 @@ CommandResult BackgroundCommand::Wait() {
 std::filesystem::path CorpusDir() { return EMBARC_CORPUS_DIR; }
 std::filesystem::path SourceDir() { return EMBARC_SOURCE_DIR; }
 std::string EmbarcBinary() { return EMBARC_BINARY; }
+
+CommandResult RunEmbarc(const std::filesystem::path& archive, const std::vector<std::string>& args,
+                        const std::vector<std::string>& extra) {
+  std::vector<std::string> argv = {EmbarcBinary(), "--archive", archive.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return RunCommand(argv);
+}
+
+namespace {
+
+// A statement on a fresh connection, closed when done; throws (failing the test) on errors.
+class Statement {
+ public:
+  Statement(const std::filesystem::path& db, const std::string& sql) {
+    if (sqlite3_open(db.c_str(), &db_) != SQLITE_OK) throw std::runtime_error("open " + db.string());
+    sqlite3_busy_timeout(db_, 10000);
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(sql + ": " + sqlite3_errmsg(db_));
+    }
+  }
+  ~Statement() {
+    sqlite3_finalize(stmt_);
+    sqlite3_close(db_);
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  sqlite3_stmt* get() { return stmt_; }
+  int Step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw std::runtime_error(std::string("step: ") + sqlite3_errmsg(db_));
+    return rc;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace
+
+void ExecSql(const std::filesystem::path& db, const std::string& sql, const std::string* blob) {
+  Statement s(db, sql);
+  if (blob != nullptr) sqlite3_bind_blob(s.get(), 1, blob->data(), static_cast<int>(blob->size()), SQLITE_TRANSIENT);
+  while (s.Step() == SQLITE_ROW) {
+  }
+}
+
+std::vector<std::string> QuerySql(const std::filesystem::path& db, const std::string& sql) {
+  Statement s(db, sql);
+  std::vector<std::string> rows;
+  while (s.Step() == SQLITE_ROW) {
+    const unsigned char* text = sqlite3_column_text(s.get(), 0);
+    rows.emplace_back(text != nullptr ? reinterpret_cast<const char*>(text) : "");
+  }
+  return rows;
+}
+
+std::string QueryBlob(const std::filesystem::path& db, const std::string& sql) {
+  Statement s(db, sql);
+  if (s.Step() != SQLITE_ROW) throw std::runtime_error(sql + ": no row");
+  const void* data = sqlite3_column_blob(s.get(), 0);
+  const int n = sqlite3_column_bytes(s.get(), 0);
+  return data != nullptr ? std::string(static_cast<const char*>(data), static_cast<std::size_t>(n)) : std::string();
+}
 
 }  // namespace embarc::testing

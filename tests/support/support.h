@@ -52,6 +52,17 @@ std::filesystem::path CorpusDir();   // ../shared/corpus
 std::filesystem::path SourceDir();   // the repository
 std::string EmbarcBinary();
 
+// Runs `embarc --archive ARCHIVE ARGS... EXTRA...` (EXTRA: e.g. FixtureServer::EmbarcNetArgs()).
+CommandResult RunEmbarc(const std::filesystem::path& archive, const std::vector<std::string>& args,
+                        const std::vector<std::string>& extra = {});
+
+// Direct access to an archive's index, for tests that tamper with it or inspect it.
+// ExecSql runs one statement (binding `blob`, if given, to ?1); QuerySql returns the first
+// column of every row as text; QueryBlob the first column of the first row as bytes.
+void ExecSql(const std::filesystem::path& db, const std::string& sql, const std::string* blob = nullptr);
+std::vector<std::string> QuerySql(const std::filesystem::path& db, const std::string& sql);
+std::string QueryBlob(const std::filesystem::path& db, const std::string& sql);
+
 }  // namespace embarc::testing
 
 #endif  // EMBARC_TESTS_SUPPORT_SUPPORT_H_

@@ -28,7 +28,7 @@ TEST_CASE("url: parses parts, lower-cases scheme and host", "[url]") {
   CHECK(u->PathSegments() == std::vector<std::string>{"embed", "Tweet.html"});
 }
 
-TEST_CASE("url: a URL without a path gets '/'; whitespace around is trimmed", "[url]") {
+TEST_CASE("url: a URL without a path gets '/', whitespace around is trimmed", "[url]") {
   auto u = ParseUrl("  http://example.com \n");
   REQUIRE(u);
   CHECK(u->ToString() == "http://example.com/");

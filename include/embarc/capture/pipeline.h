@@ -31,6 +31,7 @@ struct PostOutcome {
   std::size_t media = 0;
   std::size_t media_failed = 0;
   bool quote_mismatch = false;   // an article's printed quote is no longer in the live text
+  bool version_mismatch = false; // the live post is not the version an article embedded (Bluesky CID)
   std::string next_check;
 };
 
@@ -48,9 +49,21 @@ struct RunReport {
   std::vector<PostOutcome> posts;
   // Articles that could not be read or fetched, and posts whose state is unreachable or rate_limited.
   std::size_t failures() const;
-  // Posts found edited, deleted or withheld, or whose printed quote no longer matches.
+  // Posts found edited, deleted or withheld, or whose printed quote or embedded version no longer matches.
   std::size_t findings() const;
 };
+
+// How far a run has come, for a progress display. Counts only grow; posts_total grows when an
+// article's embeds are known. `failures` counts as RunReport::failures() does.
+struct Progress {
+  std::size_t articles_done = 0;
+  std::size_t articles_total = 0;
+  std::size_t posts_done = 0;    // posts whose capture finished, in any state
+  std::size_t posts_total = 0;
+  std::size_t failures = 0;
+};
+// Called from the running thread after each step (article fetches, each batch of posts).
+using ProgressFn = std::function<void(const Progress&)>;
 
 // Reads a local file or fetches a URL and returns the document bytes, for `extract`.
 // Errors: kInvalidArgument (not http(s), unreadable file), kLimitExceeded, kNetwork.
@@ -59,11 +72,13 @@ struct RunReport {
 // Archives articles (http(s) URLs or local files): captures each article, extracts its
 // embeds, and captures every embedded post. Inputs are validated before anything is written.
 [[nodiscard]] Result<RunReport> ArchiveArticles(store::Archive& archive, net::Fetcher& fetcher,
-                                                const std::vector<std::string>& inputs, const Clock& now);
+                                                const std::vector<std::string>& inputs, const Clock& now,
+                                                const ProgressFn& progress = {});
 
 // Captures posts directly (a new snapshot for each).
 [[nodiscard]] Result<RunReport> CapturePosts(store::Archive& archive, net::Fetcher& fetcher,
-                                             const std::vector<platform::PostRef>& posts, const Clock& now);
+                                             const std::vector<platform::PostRef>& posts, const Clock& now,
+                                             const ProgressFn& progress = {});
 
 }  // namespace embarc::capture
 

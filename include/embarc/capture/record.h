@@ -39,6 +39,10 @@ struct CitedIn {
   std::string article_url;
   std::optional<std::string> quote_sha256;
   std::optional<bool> quote_matches;   // does the live text still say what the article printed? null: unknown
+  // The version the article's embed named (e.g. Bluesky data-bluesky-cid), when the adapter can
+  // compare it; both keys appear in the record only then (archive/FORMAT.md).
+  std::optional<std::string> embedded_version;
+  std::optional<bool> version_matches;  // is the live post that version? null: not observed now
 };
 
 struct SnapshotFields {

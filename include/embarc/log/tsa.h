@@ -53,6 +53,11 @@ struct TimestampInfo {
 // Errors: kCrypto if OpenSSL fails.
 [[nodiscard]] Result<TimestampRequest> MakeTimestampRequest(ByteView data);
 
+// Reads back a stored TimeStampReq: its SHA-256 imprint and nonce (8 bytes or more, big-endian;
+// empty when the request had none). Errors: kInvalidArgument if it is not a DER TimeStampReq
+// with a SHA-256 imprint; kLimitExceeded over kMaxTimestampResponseBytes.
+[[nodiscard]] Result<TimestampRequest> ParseTimestampRequest(ByteView der);
+
 // Checks a TSA's answer to `request` right after the fetch: the TimeStampResp must have
 // status granted (or grantedWithMods), the token's imprint (SHA-256) and nonce must be the
 // request's, and the CMS signature must verify with the signer certificate included in the

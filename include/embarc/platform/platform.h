@@ -83,6 +83,13 @@ class Adapter {
   virtual std::vector<net::FetchRequest> CapturePlan(const PostRef& post) const = 0;
   // Reads the answers to CapturePlan (same order). Media items come back with empty sha256.
   virtual Observation Interpret(const PostRef& post, std::span<const net::FetchResponse> answers) const = 0;
+  // Whether the live content is the version an article's embed named (ExtractedPost::embedded_version),
+  // for platforms whose embeds carry a comparable version id (Bluesky: the record CID). nullopt
+  // when this platform's embedded version cannot be compared with what the capture shows.
+  virtual std::optional<bool> EmbeddedVersionMatches(std::string_view /*embedded_version*/,
+                                                     const PostContent& /*live*/) const {
+    return std::nullopt;
+  }
   // Whether posts of this platform are archived (Spotify is recognised but is not a post).
   virtual bool is_post_platform() const { return true; }
   // Recognises this platform's embed markup for html::ExtractEmbeds; nullptr if the

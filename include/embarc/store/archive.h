@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "embarc/core/result.h"
 #include "embarc/crypto/ed25519.h"
@@ -33,7 +34,10 @@ class Archive {
   [[nodiscard]] static Result<std::string> Init(const std::filesystem::path& dir, const std::string& now);
 
   // Opens an existing archive. `for_writing` takes the exclusive write lock (waits for
-  // other writers). Errors: kNotFound "no embarc archive at DIR" when the folder or its
+  // other writers) and then repairs what a crashed writer may have left: when the newest WARC
+  // file ends inside a record that no index row names (an interrupted append), that partial
+  // record is cut off (warc::RepairCrashTail); complete records are never changed, and a file
+  // with any other damage is left for `verify` to report. Errors: kNotFound "no embarc archive at DIR" when the folder or its
   // marker is missing; kInvalidArgument for a folder that is not an embarc archive.
   [[nodiscard]] static Result<std::unique_ptr<Archive>> Open(const std::filesystem::path& dir, bool for_writing);
 
@@ -49,6 +53,8 @@ class Archive {
   std::filesystem::path log_dir() const { return dir_ / "log"; }
   std::filesystem::path key_dir() const { return dir_ / "keys"; }
   Index& index() { return *index_; }
+  // What Open(for_writing) repaired, one line each (for the CLI to show); usually empty.
+  const std::vector<std::string>& repairs() const { return repairs_; }
 
   // Refuses a private key file that group or others may read or write (kFailedPrecondition).
   [[nodiscard]] Result<void> CheckPrivateKeyMode() const;
@@ -63,6 +69,7 @@ class Archive {
   std::filesystem::path dir_;
   std::unique_ptr<Index> index_;
   int lock_fd_ = -1;
+  std::vector<std::string> repairs_;
 };
 
 }  // namespace embarc::store

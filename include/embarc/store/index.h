@@ -15,7 +15,7 @@
 
 namespace embarc::store {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 struct KeyRow {
   std::string key_id;
@@ -117,6 +117,17 @@ struct ScheduleRow {
   int failures = 0;          // consecutive unreachable / rate-limited outcomes
 };
 
+// One URL of a crawl's frontier (crawl/crawler.h). `crawl` names the crawl (its seed and
+// depth), so that a rerun of the same command finds and resumes it.
+struct FrontierRow {
+  std::string crawl;
+  std::string url;
+  int depth = 0;
+  std::string state;                 // "pending", "done", "failed"
+  std::optional<std::string> error;  // why it failed (or a note on a done page)
+  std::string updated_at;
+};
+
 // Everything one capture run adds, written in one transaction.
 struct Batch {
   std::vector<CaptureRow> captures;                       // ids assigned on commit
@@ -173,6 +184,17 @@ class Index {
   [[nodiscard]] virtual Result<std::int64_t> AddTimestamp(const TimestampRow& row) = 0;
   [[nodiscard]] virtual Result<std::vector<TimestampRow>> Timestamps() = 0;
   [[nodiscard]] virtual Result<void> UpdateTimestamp(const TimestampRow& row) = 0;
+
+  // The crawl frontier (schema v5). AddToFrontier inserts rows whose (crawl, url) is new and
+  // leaves existing rows as they are; Frontier lists a crawl's rows by depth, then insertion.
+  [[nodiscard]] virtual Result<void> AddToFrontier(const std::vector<FrontierRow>& rows) = 0;
+  [[nodiscard]] virtual Result<void> SetFrontierState(const std::string& crawl, const std::string& url,
+                                                      const std::string& state,
+                                                      const std::optional<std::string>& error,
+                                                      const std::string& now) = 0;
+  [[nodiscard]] virtual Result<std::vector<FrontierRow>> Frontier(const std::string& crawl) = 0;
+  // Whether `url` was archived as an article with a successful (2xx) answer.
+  [[nodiscard]] virtual Result<bool> HasArchivedArticle(const std::string& url) = 0;
 
   // Writes the batch atomically; assigns capture ids and snapshot ids.
   [[nodiscard]] virtual Result<void> Commit(Batch& batch) = 0;

@@ -28,8 +28,14 @@ struct VerifyReport {
   std::uint64_t keys = 0;
   std::uint64_t log_size = 0;
   std::uint64_t checkpoints = 0;
+  std::uint64_t timestamps = 0;            // granted tokens verified to an archive trust anchor
+  std::uint64_t timestamps_unanchored = 0; // granted tokens verified, but no trust anchor is stored
+  std::uint64_t timestamps_failed = 0;     // recorded failed requests (not evidence, not an error)
   std::string root_hash;                 // hex, of the whole log
   bool against_ok = false;               // the kept checkpoint is a prefix of today's log
+  // Not failures, but worth telling: e.g. a WARC file that ends inside a record no index row
+  // names (a run was interrupted while appending; the next writer cuts it off).
+  std::vector<std::string> warnings;
 };
 
 // Errors: kCorruption naming the first file/record/leaf that failed; kNotFound when a

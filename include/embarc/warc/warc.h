@@ -164,6 +164,51 @@ struct ReadRecord {
 // Errors: kIo, kNotFound (only when the file cannot be read; bad bytes are not an error).
 [[nodiscard]] Result<std::uint64_t> ValidPrefixLength(const std::filesystem::path& path);
 
+// What the end of a WARC file looks like, for crash repair (archive/FORMAT.md "Write order").
+struct TailState {
+  std::uint64_t file_size = 0;
+  std::uint64_t valid_end = 0;  // as ValidPrefixLength
+  // Every byte belongs to a complete, valid record.
+  bool clean = false;
+  // Not clean, but only as an interrupted append leaves a file: the bytes from valid_end to the
+  // end are the beginning of ONE record that the file ends inside of, and no complete valid
+  // gzip member starts anywhere in them. Any other damage (a bad record followed by more
+  // bytes, a bad digest, garbage) is corruption, and crash_tail is false.
+  bool crash_tail = false;
+};
+
+// Reads the whole file and classifies its tail. Errors: kIo, kNotFound.
+[[nodiscard]] Result<TailState> InspectTail(const std::filesystem::path& path);
+
+// Crash repair: when InspectTail says crash_tail, cuts the file back to valid_end (ftruncate,
+// then fsync), so the next complete record is never preceded by a partial one. Complete
+// records keep every byte. Any other file is left untouched. Returns the state found before
+// the repair. Callers hold the archive's write lock. Errors: kIo, kNotFound.
+[[nodiscard]] Result<TailState> RepairCrashTail(const std::filesystem::path& path);
+
+// A record met by ScanRecords. `record.block` holds at most the first `max_block_bytes`
+// bytes of the block; `block_length` is the whole block's length (its Content-Length).
+struct ScannedRecord {
+  WarcRecord record;
+  std::uint64_t block_length = 0;
+  bool block_cut = false;         // block_length > max_block_bytes: record.block is a prefix
+  std::uint64_t index = 0;        // 0-based position of the record in the file
+  std::uint64_t stream_offset = 0;  // of the record's "WARC/" line in the (decompressed) stream
+};
+
+// Reads the records of any WARC file front to back, as general WARC tools read them: a plain
+// ".warc" (records back to back), or gzip with any number of members, whether one per record
+// (what embarc writes) or one for the whole file — both decompress to the same stream. Blank
+// lines (CR, LF) between records are tolerated. Digests are NOT checked (this is for reading
+// collections written by other tools; ForEachRecord is the verifier). Blocks are never held
+// beyond `max_block_bytes`: the rest is read and dropped, so any record size is scanned in
+// bounded memory. Stops at the first error; an error returned by `visit` is returned as is.
+// Errors: kCorruption (bad gzip data, bytes that are not a WARC record, a bad head, a
+// message starting "truncated" when the file ends inside a record or gzip member), each
+// naming the record's position; kIo, kNotFound.
+[[nodiscard]] Result<void> ScanRecords(const std::filesystem::path& path, std::uint64_t max_block_bytes,
+                                       const std::function<Result<void>(const ScannedRecord&)>& visit);
+
 // Splits an application/http block into head (through the first "\r\n\r\n") and body.
 // Errors: kCorruption when there is no head terminator.
 [[nodiscard]] Result<std::pair<std::string_view, ByteView>> SplitHttpBlock(ByteView block);

@@ -1,0 +1,227 @@
+// recheck --webhook over the fixture server: the receiver is hooks.example (tools/fixtures/world),
+// which records every POST in the server's post log. Signatures are checked here with OpenSSL's
+// HMAC directly, not with embarc's code.
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "embarc/core/bytes.h"
+#include "support/fixture_server.h"
+#include "support/support.h"
+
+namespace fs = std::filesystem;
+using embarc::testing::CommandResult;
+using embarc::testing::FixtureServer;
+using embarc::testing::RunCommand;
+using embarc::testing::TempDir;
+
+namespace {
+
+const char* kArticle = "https://news.example/world/2024/10/20/north-korean-troops-russia.html";
+const char* kZelenskyyId = "1848047034574221401";
+const char* kTweet = "https://twitter.com/ZelenskyyUa/status/1848047034574221401";
+const char* kDeskId = "1848100000000000001";
+const char* kHook = "https://hooks.example/hook";
+const char* kFlaky = "https://hooks.example/flaky";
+const char* kBroken = "https://hooks.example/broken";
+const char* kSecret = "s3cret-webhook-key-for-tests";
+
+struct World {
+  FixtureServer server;
+  TempDir dir;
+  fs::path archive;
+  World() : archive(dir.path() / "archive") { REQUIRE(Run({"init"}).exit_code == 0); }
+
+  CommandResult Run(std::vector<std::string> args) const {
+    std::vector<std::string> a = {embarc::testing::EmbarcBinary(), "--archive", archive.string()};
+    a.insert(a.end(), args.begin(), args.end());
+    for (const auto& n : server.EmbarcNetArgs()) a.push_back(n);
+    a.push_back("--timeout");
+    a.push_back("5");
+    return RunCommand(a);
+  }
+  fs::path Syndication(const std::string& id) const {
+    return server.root() / "cdn.syndication.twimg.com" / ("tweet-result?id=" + id);
+  }
+  fs::path Oembed(const std::string& handle, const std::string& id) const {
+    return server.root() / "publish.twitter.com" /
+           ("oembed?url=https%3A%2F%2Ftwitter.com%2F" + handle + "%2Fstatus%2F" + id);
+  }
+  void EditDeskPost() const {
+    fs::copy_file(embarc::testing::SourceDir() / "tools" / "fixtures" / "variants" / "twitter" / "tweet-result.edited",
+                  Syndication(kDeskId), fs::copy_options::overwrite_existing);
+  }
+  fs::path SecretFile(fs::perms mode) const {
+    const fs::path p = dir.path() / "webhook.secret";
+    embarc::testing::WriteFileText(p, std::string(kSecret) + "\n");
+    fs::permissions(p, mode, fs::perm_options::replace);
+    return p;
+  }
+  // The POSTs the server received for `url`, oldest first.
+  std::vector<nlohmann::json> Posts(const std::string& url) const {
+    std::vector<nlohmann::json> out;
+    for (const std::string& line : server.PostLog()) {
+      auto j = nlohmann::json::parse(line);
+      if (j["url"] == url) out.push_back(j);
+    }
+    return out;
+  }
+};
+
+nlohmann::json Line(const std::string& out, const std::string& post_id) {
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] != '{') continue;
+    auto j = nlohmann::json::parse(line);
+    if (j.value("post_id", "") == post_id) return j;
+  }
+  return nullptr;
+}
+
+std::string Body(const nlohmann::json& post) {
+  auto bytes = embarc::Base64Decode(post["body_base64"].get<std::string>());
+  REQUIRE(bytes);
+  return embarc::ToString(*bytes);
+}
+
+// Independent of embarc's crypto module: OpenSSL's one-shot HMAC().
+std::string HmacSha256Hex(const std::string& key, const std::string& body) {
+  unsigned char tag[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  REQUIRE(HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()),
+               body.size(), tag, &len) != nullptr);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += hex[tag[i] >> 4];
+    out += hex[tag[i] & 0xf];
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("recheck --webhook: no call when nothing changed and an edit POSTed once signed with HMAC-SHA256",
+          "[integration][recheck][webhook]") {
+  World w;
+  REQUIRE(w.Run({"archive", kArticle}).exit_code == 0);
+  const fs::path secret = w.SecretFile(fs::perms::owner_read | fs::perms::owner_write);
+
+  auto quiet = w.Run({"--json", "recheck", "--all", "--webhook", kHook, "--webhook-secret-file", secret.string()});
+  INFO(quiet.out << quiet.err);
+  REQUIRE(quiet.exit_code == 0);
+  CHECK(Line(quiet.out, kDeskId)["change"] == "unchanged");
+  CHECK(w.server.PostLog().empty());
+
+  w.EditDeskPost();
+  auto r = w.Run({"--json", "recheck", "--all", "--webhook", kHook, "--webhook-secret-file", secret.string()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  const nlohmann::json desk = Line(r.out, kDeskId);
+  REQUIRE(desk["change"] == "edited");
+  CHECK(r.err.find(kSecret) == std::string::npos);
+  CHECK(r.out.find(kSecret) == std::string::npos);
+
+  const auto posts = w.Posts(kHook);
+  REQUIRE(posts.size() == 1);  // only the edited post; the unchanged one is not sent
+  const nlohmann::json& post = posts[0];
+  CHECK(post["method"] == "POST");
+  CHECK(post["status"] == 200);
+  CHECK(post["headers"]["content-type"] == "application/json");
+  CHECK(post["headers"]["x-embarc-event-id"] == desk["record_hash"]);
+  const std::string body = Body(post);
+  const auto event = nlohmann::json::parse(body);
+  CHECK(event["event"] == "post_changed");
+  CHECK(event["post_id"] == kDeskId);
+  CHECK(event["change"] == "edited");
+  CHECK(event["record_hash"] == desk["record_hash"]);
+  const std::string signature = post["headers"].value("x-embarc-signature", "");
+  CHECK(signature == "sha256=" + HmacSha256Hex(kSecret, body));
+  CHECK(signature != "sha256=" + HmacSha256Hex("another secret", body));
+}
+
+TEST_CASE("recheck --webhook: a receiver answering 503 twice gets the same event three times and then takes it",
+          "[integration][recheck][webhook]") {
+  World w;
+  REQUIRE(w.Run({"archive", kArticle}).exit_code == 0);
+  w.EditDeskPost();
+  auto r = w.Run({"--json", "recheck", "--all", "--webhook", kFlaky});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("webhook") == std::string::npos);  // delivered in the end: nothing to report
+  const auto posts = w.Posts(kFlaky);
+  REQUIRE(posts.size() == 3);
+  CHECK(posts[0]["status"] == 503);
+  CHECK(posts[1]["status"] == 503);
+  CHECK(posts[2]["status"] == 200);
+  // Retries carry the same event id and the same bytes, so the receiver can de-duplicate.
+  CHECK(posts[0]["headers"]["x-embarc-event-id"] == posts[2]["headers"]["x-embarc-event-id"]);
+  CHECK(posts[0]["body_base64"] == posts[2]["body_base64"]);
+  CHECK(posts[2]["headers"]["x-embarc-event-id"] == Line(r.out, kDeskId)["record_hash"]);
+  CHECK_FALSE(posts[2]["headers"].contains("x-embarc-signature"));  // no secret file given
+}
+
+TEST_CASE("recheck --webhook: a receiver that keeps failing is tried kWebhookAttempts times and reported",
+          "[integration][recheck][webhook]") {
+  World w;
+  REQUIRE(w.Run({"archive", kArticle}).exit_code == 0);
+  SECTION("with an edit found, the finding decides the exit code (1)") {
+    w.EditDeskPost();
+    auto r = w.Run({"--json", "recheck", "--all", "--webhook", kBroken});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(w.Posts(kBroken).size() == 4);
+    CHECK(r.err.find("embarc: webhook https://hooks.example/… failed for") != std::string::npos);
+    CHECK(r.err.find("HTTP 500") != std::string::npos);
+  }
+  SECTION("a restoration is notified but is no finding: the failed delivery is exit 4") {
+    const std::string saved = embarc::testing::ReadFileText(w.Syndication(kZelenskyyId));
+    const std::string saved_oembed = embarc::testing::ReadFileText(w.Oembed("ZelenskyyUa", kZelenskyyId));
+    fs::remove(w.Syndication(kZelenskyyId));
+    fs::remove(w.Oembed("ZelenskyyUa", kZelenskyyId));
+    REQUIRE(w.Run({"recheck", kTweet}).exit_code == 1);
+    embarc::testing::WriteFileText(w.Syndication(kZelenskyyId), saved);
+    embarc::testing::WriteFileText(w.Oembed("ZelenskyyUa", kZelenskyyId), saved_oembed);
+    auto r = w.Run({"--json", "recheck", kTweet, "--webhook", kBroken});
+    INFO(r.out << r.err);
+    CHECK(Line(r.out, kZelenskyyId)["change"] == "restored");
+    CHECK(r.exit_code == 4);
+    const auto posts = w.Posts(kBroken);
+    REQUIRE(posts.size() == 4);
+    CHECK(nlohmann::json::parse(Body(posts[3]))["change"] == "restored");
+  }
+}
+
+TEST_CASE("recheck --webhook-secret-file: a secret readable by others is refused before anything is captured",
+          "[integration][recheck][webhook]") {
+  World w;
+  REQUIRE(w.Run({"archive", kArticle}).exit_code == 0);
+  w.EditDeskPost();
+  const fs::path secret = w.SecretFile(fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                       fs::perms::others_read);
+  auto r = w.Run({"--json", "recheck", "--all", "--webhook", kHook, "--webhook-secret-file", secret.string()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("0644") != std::string::npos);
+  CHECK(r.err.find("chmod 600") != std::string::npos);
+  CHECK(r.err.find(kSecret) == std::string::npos);
+  CHECK(w.server.PostLog().empty());
+  auto h = w.Run({"--json", "history", "https://twitter.com/WorldDeskWire/status/1848100000000000001"});
+  REQUIRE(h.exit_code == 0);
+  CHECK(nlohmann::json::parse(h.out)["snapshots"].size() == 1);  // the edit was not captured
+
+  // The same file with mode 0600 is accepted.
+  fs::permissions(secret, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+  auto ok = w.Run({"--json", "recheck", "--all", "--webhook", kHook, "--webhook-secret-file", secret.string()});
+  CHECK(ok.exit_code == 1);
+  CHECK(w.Posts(kHook).size() == 1);
+}
