@@ -73,6 +73,14 @@ capture::Clock MakeClock() {
 
 Result<std::unique_ptr<net::Fetcher>> MakeFetcher(const Options& o) { return net::MakeCurlFetcher(o.fetch); }
 
+// Opens the archive with the write lock; what the open repaired after a crashed writer (an
+// incomplete last WARC record) is named on stderr.
+Result<std::unique_ptr<store::Archive>> OpenForWriting(const Options& o) {
+  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
+  for (const std::string& r : archive->repairs()) Note("repaired: " + r);
+  return archive;
+}
+
 Result<std::vector<platform::PostRef>> ParsePostUrls(const std::vector<std::string>& urls) {
   std::vector<platform::PostRef> out;
   for (const std::string& u : urls) {
@@ -268,7 +276,7 @@ Result<int> RunCrawlingArchive(const Options& o) {
   crawl::Politeness politeness;
   if (interval) politeness.min_interval = std::chrono::milliseconds(static_cast<long>(*interval * 1000));
 
-  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
+  EMBARC_ASSIGN_OR_RETURN(auto archive, OpenForWriting(o));
   EMBARC_ASSIGN_OR_RETURN(auto fetcher, MakeFetcher(o));
   const capture::Clock clock = MakeClock();
   const crawl::EventSink events = [&](const crawl::CrawlEvent& e) {
@@ -342,7 +350,7 @@ Result<int> RunArchive(const Options& o) {
   if (o.Has("--feed") || o.Has("--sitemap") || o.Has("--depth") || o.Has("--max-pages") || o.Has("--interval")) {
     return RunCrawlingArchive(o);
   }
-  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
+  EMBARC_ASSIGN_OR_RETURN(auto archive, OpenForWriting(o));
   EMBARC_ASSIGN_OR_RETURN(auto fetcher, MakeFetcher(o));
   std::unique_ptr<ProgressLine> progress;
   EMBARC_ASSIGN_OR_RETURN(auto report, capture::ArchiveArticles(*archive, *fetcher, o.args, MakeClock(),
@@ -357,7 +365,7 @@ Result<int> RunArchive(const Options& o) {
 Result<int> RunCapture(const Options& o) {
   if (o.args.empty()) return Fail(ErrorCode::kInvalidArgument, "capture needs POST_URL arguments");
   EMBARC_ASSIGN_OR_RETURN(auto posts, ParsePostUrls(o.args));
-  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
+  EMBARC_ASSIGN_OR_RETURN(auto archive, OpenForWriting(o));
   EMBARC_ASSIGN_OR_RETURN(auto fetcher, MakeFetcher(o));
   std::unique_ptr<ProgressLine> progress;
   EMBARC_ASSIGN_OR_RETURN(auto report, capture::CapturePosts(*archive, *fetcher, posts, MakeClock(),
@@ -407,7 +415,7 @@ Result<int> RunRecheck(const Options& o) {
   }
   // The write lock is held for the whole run: overlapping runs (cron) take turns, and the later
   // one finds the posts the earlier one checked no longer due.
-  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
+  EMBARC_ASSIGN_OR_RETURN(auto archive, OpenForWriting(o));
   const capture::Clock clock = MakeClock();
   std::vector<platform::PostRef> posts = named;
   if (named.empty()) {
@@ -501,7 +509,7 @@ Result<int> RunVerify(const Options& o) {
 
 Result<int> RunKeys(const Options& o) {
   if (o.args.size() != 1 || o.args[0] != "rotate") return Fail(ErrorCode::kInvalidArgument, "usage: embarc keys rotate");
-  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
+  EMBARC_ASSIGN_OR_RETURN(auto archive, OpenForWriting(o));
   EMBARC_ASSIGN_OR_RETURN(std::string key_id, archive->RotateKey(capture::Rfc3339Ms(MakeClock()())));
   EMBARC_ASSIGN_OR_RETURN(auto cp, Checkpoint(o, *archive));
   if (o.json) {
@@ -574,7 +582,7 @@ Result<int> RunTsa(const Options& o) {
     return 0;
   }
   if ((sub == "add" || sub == "remove") && o.args.size() == 2) {
-    EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
+    EMBARC_ASSIGN_OR_RETURN(auto archive, OpenForWriting(o));
     if (sub == "remove") {
       if (o.Has("--ca")) return Fail(ErrorCode::kInvalidArgument, "tsa remove takes no --ca");
       EMBARC_RETURN_IF_ERROR(log::RemoveTsa(*archive, o.args[1]));
@@ -599,7 +607,7 @@ std::vector<std::string> HexList(const std::vector<log::Hash>& hashes) {
 }
 
 Result<int> RunProof(const Options& o) {
-  EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/true));
+  EMBARC_ASSIGN_OR_RETURN(auto archive, OpenForWriting(o));
   EMBARC_ASSIGN_OR_RETURN(auto log, log::EvidenceLog::Open(*archive));
   EMBARC_ASSIGN_OR_RETURN(auto checkpoints, archive->index().Checkpoints());
   if (checkpoints.empty()) return Fail(ErrorCode::kNotFound, "the archive has no checkpoint yet");

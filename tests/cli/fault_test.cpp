@@ -271,7 +271,7 @@ TEST_CASE("faults: a full disk is a clear error and damages nothing", "[integrat
   CHECK(v.exit_code == 0);
 }
 
-TEST_CASE("faults: a read-only archive is a clear error and damages nothing; verify still works",
+TEST_CASE("faults: a read-only archive is a clear error and damages nothing, verify still works",
           "[integration][faults]") {
   World w;
   TempDir mnt;

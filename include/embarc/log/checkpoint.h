@@ -44,7 +44,8 @@ struct SignedNote {
 
 // The checkpoint body text.
 std::string CheckpointBody(const Checkpoint& checkpoint);
-// Errors: kCorruption for a body that is not origin / decimal size / base64 32-byte root.
+// Reads the first three lines (origin / decimal size / base64 32-byte root); lines after them are
+// C2SP extension lines, allowed and ignored. Errors: kCorruption when the first three are not that.
 [[nodiscard]] Result<Checkpoint> ParseCheckpointBody(std::string_view body);
 
 std::array<std::uint8_t, 4> Ed25519KeyHash(std::string_view key_name, ByteView public_key);
