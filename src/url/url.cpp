@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdint>
@@ -118,6 +119,11 @@ Result<Url> FromHandle(CURLU* handle, std::string_view shown_input) {
   }
   url.host = AsciiLower(GetPart(handle, CURLUPART_HOST).value_or(""));
   if (url.host.empty()) return Fail(ErrorCode::kInvalidArgument, "URL has no host: " + Shown(shown_input));
+  // curl lets a control character through in a host after an empty userinfo ("https:///@a\x7f.com"),
+  // but refuses it when the URL is written out and read again: such a host is not a host.
+  if (std::any_of(url.host.begin(), url.host.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; })) {
+    return Fail(ErrorCode::kInvalidArgument, "malformed URL (bad hostname): " + Shown(shown_input));
+  }
   const std::optional<std::string> user = GetPart(handle, CURLUPART_USER);
   const std::optional<std::string> password = GetPart(handle, CURLUPART_PASSWORD);
   if (user) url.userinfo = *user + (password ? ":" + *password : "");

@@ -184,3 +184,10 @@ TEST_CASE("url: things that are not tweet URLs", "[url][twitter]") {
   REQUIRE_FALSE(unknown);
   CHECK(unknown.error().code == ErrorCode::kInvalidArgument);
 }
+
+TEST_CASE("url: a control character in the host is refused (fuzz: url crash-4c628300)", "[url]") {
+  // curl accepts this host after an empty userinfo but not once the URL is written out again.
+  CHECK_FALSE(embarc::url::ParseUrl("https:///@w7~ime\x7f.com/a"));
+  CHECK_FALSE(embarc::url::ParseUrl("https://exa mple.com/"));
+  CHECK(embarc::url::ParseUrl("https://example.com/a")->host == "example.com");
+}
