@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "embarc/html/extract.h"
+#include "html/corpus_truth.h"
 #include "support/support.h"
 
 namespace {
@@ -21,24 +22,6 @@ using embarc::html::ExtractEmbeds;
 using embarc::platform::ExtractedPost;
 
 constexpr const char* kPlatform = "facebook";
-
-struct PostKey {
-  std::string post_id;
-  std::string author;  // "" when null
-  int occurrences = 0;
-  std::set<std::string> forms;
-  auto operator<=>(const PostKey&) const = default;
-};
-
-std::string Describe(const std::set<PostKey>& posts) {
-  std::ostringstream out;
-  for (const PostKey& p : posts) {
-    out << " (" << p.post_id << ", @" << p.author << ", x" << p.occurrences << ",";
-    for (const std::string& f : p.forms) out << " " << f;
-    out << ")";
-  }
-  return out.str();
-}
 
 std::vector<ExtractedPost> Posts(const std::string& html, const std::string& base_url = {}) {
   auto result = ExtractEmbeds(html, base_url);
@@ -50,57 +33,13 @@ std::vector<ExtractedPost> Posts(const std::string& html, const std::string& bas
   return out;
 }
 
-// Compares every page and fragment of truth.json that exists on disk; returns the
-// number of files with posts of kPlatform.
-int CheckCorpus(std::ostringstream& diffs, int& checked) {
-  const std::filesystem::path corpus = embarc::testing::CorpusDir();
-  const nlohmann::json truth = nlohmann::json::parse(embarc::testing::ReadFileText(corpus / "truth.json"));
-  int with_posts = 0;
-  for (const auto& [file, page] : truth.at("pages").items()) {
-    const std::filesystem::path path = corpus / file;
-    if (!std::filesystem::exists(path)) continue;  // held back for acceptance checks
-    ++checked;
-    std::set<PostKey> expected;
-    for (const auto& post : page.at("unique_posts")) {
-      if (post.at("platform") != kPlatform) continue;
-      const auto& author = post.at("author_handle");
-      expected.insert({post.at("post_id").get<std::string>(), author.is_null() ? "" : author.get<std::string>(),
-                       post.at("occurrences").get<int>(), post.at("forms").get<std::set<std::string>>()});
-    }
-    auto result = ExtractEmbeds(embarc::testing::ReadFileText(path));
-    if (!result) {
-      diffs << file << ": error " << result.error().message << "\n";
-      continue;
-    }
-    std::set<PostKey> actual;
-    for (const ExtractedPost& post : *result) {
-      if (post.ref.platform != kPlatform) continue;
-      actual.insert({post.ref.post_id, post.ref.author.value_or(""), post.occurrences,
-                     std::set<std::string>(post.forms.begin(), post.forms.end())});
-    }
-    if (!expected.empty()) ++with_posts;
-    if (actual != expected) {
-      std::set<PostKey> missing;
-      std::set<PostKey> extra;
-      std::set_difference(expected.begin(), expected.end(), actual.begin(), actual.end(),
-                          std::inserter(missing, missing.end()));
-      std::set_difference(actual.begin(), actual.end(), expected.begin(), expected.end(),
-                          std::inserter(extra, extra.end()));
-      diffs << file << ":\n  missing:" << Describe(missing) << "\n  extra:  " << Describe(extra) << "\n";
-    }
-  }
-  return with_posts;
-}
-
 }  // namespace
 
 TEST_CASE("extract: every corpus page and fragment matches truth.json for facebook", "[extract][facebook]") {
-  std::ostringstream diffs;
-  int checked = 0;
-  CheckCorpus(diffs, checked);  // the visible corpus has no Facebook posts, only non-post plugins
-  INFO(diffs.str());
-  CHECK(diffs.str().empty());
-  CHECK(checked >= 80);
+  const auto comparison = embarc::testing::CompareWithTruth(kPlatform);  // the visible corpus has no Facebook posts, only non-post plugins
+  INFO(comparison.diffs);
+  CHECK(comparison.diffs.empty());
+  CHECK(comparison.checked >= 80);
 }
 
 TEST_CASE("extract: facebook SDK div.fb-post with its rendered iframe is one occurrence", "[extract][facebook]") {
