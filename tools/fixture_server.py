@@ -308,6 +308,76 @@ def parse_file(path):
     return r
 
 
+# Listings of directories, kept while the directory's mtime stays the same: a world may hold
+# 10,000 query files in one directory, and listing and parsing them on every request is slow.
+# Adding, removing or renaming an entry changes the directory's mtime, so tests that add or
+# delete fixture files see the change at once. A listing is only kept when the directory was
+# last changed well before it was read (DIR_CACHE_SETTLE_NS): timestamps come from a coarse
+# clock, so a change in the same tick as the listing could otherwise leave the mtime unchanged.
+DIR_CACHE_SETTLE_NS = 200_000_000
+_dir_cache = {}  # directory -> (st_mtime_ns, st_ino, DirListing)
+_dir_cache_lock = threading.Lock()
+_dir_list_lock = threading.Lock()
+
+
+class DirListing:
+    """The entries of one directory, with the query-file candidates of each base name parsed once."""
+
+    def __init__(self, names):
+        self.names = sorted(names)
+        self._by_base = {}  # base -> (by first parameter: {param: [(name, n_params, params)]})
+        self._lock = threading.Lock()
+
+    def candidates_all(self):
+        """Parses the query files of every base name now (before the listing is shared)."""
+        for name in self.names:
+            if "?" in name:
+                self.candidates(name.split("?", 1)[0])
+
+    def candidates(self, base):
+        with self._lock:
+            index = self._by_base.get(base)
+            if index is None:
+                index = {}
+                prefix = base + "?"
+                for name in self.names:
+                    if not name.startswith(prefix):
+                        continue
+                    params = parse_qsl(name[len(prefix):], keep_blank_values=True)
+                    if params:  # a file that names no parameter never matches
+                        index.setdefault(params[0], []).append((name, params))
+                self._by_base[base] = index
+            return index
+
+
+def list_directory(directory):
+    """The DirListing of directory (cached by mtime), or None when it cannot be listed."""
+    try:
+        st = os.stat(directory)
+    except OSError:
+        return None
+    with _dir_cache_lock:
+        hit = _dir_cache.get(directory)
+    if hit is not None and hit[0] == st.st_mtime_ns and hit[1] == st.st_ino:
+        return hit[2]
+    # One thread lists (and the others wait for its listing): 64 requests arriving together
+    # would otherwise each list and parse the same 10,000 names.
+    with _dir_list_lock:
+        with _dir_cache_lock:
+            hit = _dir_cache.get(directory)
+        if hit is not None and hit[0] == st.st_mtime_ns and hit[1] == st.st_ino:
+            return hit[2]
+        try:
+            listing = DirListing(os.listdir(directory))
+        except OSError:
+            return None
+        if time.time_ns() - st.st_mtime_ns > DIR_CACHE_SETTLE_NS:
+            listing.candidates_all()
+            with _dir_cache_lock:
+                _dir_cache[directory] = (st.st_mtime_ns, st.st_ino, listing)
+    return listing
+
+
 def resolve(root, host, raw_path, query):
     """Returns (status, file path or None). status is 200 when a file was found."""
     try:
@@ -327,21 +397,22 @@ def resolve(root, host, raw_path, query):
         directory, base = os.path.dirname(target), os.path.basename(target)
     if not os.path.isdir(directory):
         return 404, None
-    # Query matching: "<base>?<query>" files whose parameters all appear in the request.
+    # Query matching: "<base>?<query>" files whose parameters all appear in the request. A file
+    # matches only if its first parameter is among the request's, so only those are looked at.
     request_params = set(parse_qsl(query, keep_blank_values=True)) if query else set()
-    best, best_n = None, -1
-    prefix = base + "?"
-    try:
-        names = sorted(os.listdir(directory))
-    except OSError:
+    listing = list_directory(directory)
+    if listing is None:
         return 404, None
-    for name in names:
-        if not name.startswith(prefix):
-            continue
-        params = parse_qsl(name[len(prefix):], keep_blank_values=True)
-        if params and all(p in request_params for p in params) and len(params) > best_n:
-            if os.path.isfile(os.path.join(directory, name)):
-                best, best_n = name, len(params)
+    index = listing.candidates(base)
+    best, best_n = None, -1
+    matches = []
+    for p in request_params:
+        for name, params in index.get(p, ()):
+            if all(q in request_params for q in params):
+                matches.append((name, len(params)))
+    for name, n in sorted(matches):  # most parameters wins; ties: first by name
+        if n > best_n and os.path.isfile(os.path.join(directory, name)):
+            best, best_n = name, n
     if best is not None:
         return 200, os.path.join(directory, best)
     plain = os.path.join(directory, base)

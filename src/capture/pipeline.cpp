@@ -3,10 +3,17 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <fstream>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "embarc/capture/quote.h"
 #include "embarc/capture/record.h"
@@ -171,18 +178,38 @@ struct PendingPost {
   std::chrono::seconds retry_after{0};
 };
 
+// A batch of posts: FetchBatch fetches and interprets it, WriteBatch writes its exchanges to
+// WARC (both on the worker thread), RecordBatch signs and indexes it.
+struct FetchedBatch {
+  std::vector<PendingPost> posts;
+  std::vector<net::FetchRequest> requests;                 // the capture plans, post after post
+  std::vector<net::FetchResponse> answers;                 // one per request
+  std::vector<std::pair<std::size_t, std::size_t>> ranges; // per post: [begin, end) into requests
+  std::string fetched_at;
+  std::vector<net::FetchRequest> media_requests;           // media of available posts
+  std::vector<net::FetchResponse> media_answers;
+  std::vector<std::pair<std::size_t, std::size_t>> media_owner;  // (post, media item)
+  std::string media_at;
+};
+
 // The articles citing the post; with live content, whether each printed quote and embedded
 // version (when the adapter can compare it; the call with empty content only asks that) still match.
 Result<std::vector<CitedIn>> CitationsOf(store::Index& index, std::int64_t post_ref, const platform::Adapter& adapter,
-                                         const platform::PostContent* live) {
+                                         const platform::PostContent* live,
+                                         std::map<std::int64_t, std::string>& article_urls) {
   std::optional<std::string> live_text;
   if (live != nullptr) live_text = live->text;
   EMBARC_ASSIGN_OR_RETURN(auto embeds, index.EmbedsOfPost(post_ref));
   std::vector<CitedIn> out;
   for (const store::EmbedRow& e : embeds) {
-    EMBARC_ASSIGN_OR_RETURN(auto article, index.ArticleById(e.article_id));
-    if (!article) return Fail(ErrorCode::kDatabase, "embed names a missing article");
-    CitedIn c{article->url, e.quote_sha256, std::nullopt, std::nullopt, std::nullopt};
+    auto known = article_urls.find(e.article_id);
+    if (known == article_urls.end()) {
+      EMBARC_ASSIGN_OR_RETURN(auto article, index.ArticleById(e.article_id));
+      if (!article) return Fail(ErrorCode::kDatabase, "embed names a missing article");
+      known = article_urls.emplace(e.article_id, article->url).first;
+    }
+    const std::string& article_url = known->second;
+    CitedIn c{article_url, e.quote_sha256, std::nullopt, std::nullopt, std::nullopt};
     if (live_text && e.quote_json) {
       auto quote = ParseJson(*e.quote_json);
       if (quote && quote->is_object() && quote->contains("text") && (*quote)["text"].is_string() &&
@@ -220,71 +247,91 @@ std::chrono::seconds RetryAfter(std::span<const net::FetchResponse> answers) {
   return best;
 }
 
-// Captures one batch of posts: fetch plans, interpret, fetch media, write WARC, sign, commit.
-Result<void> CaptureBatch(store::Archive& archive, net::Fetcher& fetcher, warc::WarcWriter& writer,
-                          const crypto::Signer& signer, std::vector<PendingPost>& batch, const Clock& now,
-                          std::vector<PostOutcome>& outcomes) {
-  std::vector<net::FetchRequest> requests;
-  std::vector<std::pair<std::size_t, std::size_t>> ranges;  // per post: [begin, end) into requests
-  for (PendingPost& p : batch) {
-    const std::size_t begin = requests.size();
-    for (net::FetchRequest& r : p.adapter->CapturePlan(p.post)) requests.push_back(std::move(r));
-    ranges.emplace_back(begin, requests.size());
+// Fetches one batch of posts: capture plans, interpretation, media. Touches neither the
+// archive nor the index, so it runs on a worker thread while the previous batch is recorded.
+Result<void> FetchBatch(net::Fetcher& fetcher, const Clock& now, FetchedBatch& b) {
+  for (PendingPost& p : b.posts) {
+    const std::size_t begin = b.requests.size();
+    for (net::FetchRequest& r : p.adapter->CapturePlan(p.post)) b.requests.push_back(std::move(r));
+    b.ranges.emplace_back(begin, b.requests.size());
   }
-  const std::string fetched_at = Rfc3339Ms(now());
-  EMBARC_ASSIGN_OR_RETURN(std::vector<net::FetchResponse> answers, fetcher.FetchAll(requests));
-  if (answers.size() != requests.size()) return Fail(ErrorCode::kInternal, "fetcher returned a wrong number of answers");
-
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    PendingPost& p = batch[i];
-    const auto [begin, end] = ranges[i];
-    for (std::size_t k = begin; k < end; ++k) {
-      EMBARC_ASSIGN_OR_RETURN(RecordedFetch rec, RecordFetch(writer, requests[k], answers[k], fetched_at));
-      for (auto& e : rec.entries) p.fetched.entries.push_back(std::move(e));
-      for (auto& r : rec.rows) p.fetched.rows.push_back(std::move(r));
-    }
-    const std::span<const net::FetchResponse> mine(answers.data() + begin, end - begin);
+  b.fetched_at = Rfc3339Ms(now());
+  EMBARC_ASSIGN_OR_RETURN(b.answers, fetcher.FetchAll(b.requests));
+  if (b.answers.size() != b.requests.size()) return Fail(ErrorCode::kInternal, "fetcher returned a wrong number of answers");
+  for (std::size_t i = 0; i < b.posts.size(); ++i) {
+    PendingPost& p = b.posts[i];
+    const auto [begin, end] = b.ranges[i];
+    const std::span<const net::FetchResponse> mine(b.answers.data() + begin, end - begin);
     p.observation = p.adapter->Interpret(p.post, mine);
     p.retry_after = RetryAfter(mine);
   }
 
   // Media of available posts: photos, posters, video variants.
-  std::vector<net::FetchRequest> media_requests;
-  std::vector<std::pair<std::size_t, std::size_t>> media_owner;  // (post, media item)
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (batch[i].observation.state != PostState::kAvailable) continue;
-    auto& media = batch[i].observation.content.media;
+  for (std::size_t i = 0; i < b.posts.size(); ++i) {
+    if (b.posts[i].observation.state != PostState::kAvailable) continue;
+    auto& media = b.posts[i].observation.content.media;
     for (std::size_t m = 0; m < media.size(); ++m) {
       net::FetchRequest r;
       r.url = media[m].url;
       r.max_body_bytes = kMaxMediaBytes;
-      media_requests.push_back(std::move(r));
-      media_owner.emplace_back(i, m);
+      b.media_requests.push_back(std::move(r));
+      b.media_owner.emplace_back(i, m);
     }
   }
-  if (!media_requests.empty()) {
-    const std::string media_at = Rfc3339Ms(now());
-    EMBARC_ASSIGN_OR_RETURN(std::vector<net::FetchResponse> media_answers, fetcher.FetchAll(media_requests));
-    for (std::size_t k = 0; k < media_requests.size(); ++k) {
-      auto [i, m] = media_owner[k];
-      PendingPost& p = batch[i];
-      EMBARC_ASSIGN_OR_RETURN(RecordedFetch rec, RecordFetch(writer, media_requests[k], media_answers[k], media_at));
+  if (b.media_requests.empty()) return Ok();
+  b.media_at = Rfc3339Ms(now());
+  EMBARC_ASSIGN_OR_RETURN(b.media_answers, fetcher.FetchAll(b.media_requests));
+  if (b.media_answers.size() != b.media_requests.size()) {
+    return Fail(ErrorCode::kInternal, "fetcher returned a wrong number of answers");
+  }
+  for (std::size_t k = 0; k < b.media_requests.size(); ++k) {
+    auto [i, m] = b.media_owner[k];
+    PendingPost& p = b.posts[i];
+    const net::HttpExchange* fin = b.media_answers[k].Final();
+    if (b.media_answers[k].ok() && fin != nullptr && fin->status >= 200 && fin->status < 300) {
+      p.observation.content.media[m].sha256 = crypto::Sha256(fin->body).Hex();
+    } else {
+      ++p.media_failed;
+    }
+  }
+  return Ok();
+}
+
+// Writes one fetched batch to WARC: the plans' exchanges post after post, then the media, then
+// one fsync. Runs on the write stage's thread, the writer's only user while posts are captured.
+Result<void> WriteBatch(warc::WarcWriter& writer, FetchedBatch& b) {
+  std::vector<PendingPost>& batch = b.posts;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    PendingPost& p = batch[i];
+    const auto [begin, end] = b.ranges[i];
+    for (std::size_t k = begin; k < end; ++k) {
+      EMBARC_ASSIGN_OR_RETURN(RecordedFetch rec, RecordFetch(writer, b.requests[k], b.answers[k], b.fetched_at));
       for (auto& e : rec.entries) p.fetched.entries.push_back(std::move(e));
       for (auto& r : rec.rows) p.fetched.rows.push_back(std::move(r));
-      const net::HttpExchange* fin = media_answers[k].Final();
-      if (media_answers[k].ok() && fin != nullptr && fin->status >= 200 && fin->status < 300) {
-        p.observation.content.media[m].sha256 = crypto::Sha256(fin->body).Hex();
-      } else {
-        ++p.media_failed;
-      }
     }
   }
+  for (std::size_t k = 0; k < b.media_requests.size(); ++k) {
+    PendingPost& p = batch[b.media_owner[k].first];
+    EMBARC_ASSIGN_OR_RETURN(RecordedFetch rec, RecordFetch(writer, b.media_requests[k], b.media_answers[k], b.media_at));
+    for (auto& e : rec.entries) p.fetched.entries.push_back(std::move(e));
+    for (auto& r : rec.rows) p.fetched.rows.push_back(std::move(r));
+  }
+  // The bodies are in the WARC file now; the records and index rows need only their digests.
+  b.answers = {};
+  b.media_answers = {};
   // Records reference only WARC bytes that are on disk.
-  EMBARC_RETURN_IF_ERROR(writer.Sync());
+  return writer.Sync();
+}
 
+// Signs and indexes one written batch: a snapshot record per post, all committed in one
+// transaction.
+Result<void> RecordBatch(store::Archive& archive, const crypto::Signer& signer, FetchedBatch& b, const Clock& now,
+                         std::vector<PostOutcome>& outcomes) {
+  std::vector<PendingPost>& batch = b.posts;
   store::Index& index = archive.index();
   EMBARC_ASSIGN_OR_RETURN(std::uint64_t next_leaf, index.LeafCount());
   store::Batch db_batch;
+  std::map<std::int64_t, std::string> article_urls;  // article id -> URL, read once per batch
   for (PendingPost& p : batch) {
     EMBARC_ASSIGN_OR_RETURN(auto history, index.SnapshotsOfPost(p.post_ref));
     std::vector<std::pair<std::string, std::optional<std::string>>> earlier;
@@ -320,7 +367,7 @@ Result<void> CaptureBatch(store::Archive& archive, net::Fetcher& fetcher, warc::
     f.captures = p.fetched.entries;
     const platform::PostContent* live =
         p.observation.state == PostState::kAvailable ? &p.observation.content : nullptr;
-    EMBARC_ASSIGN_OR_RETURN(f.cited_in, CitationsOf(index, p.post_ref, *p.adapter, live));
+    EMBARC_ASSIGN_OR_RETURN(f.cited_in, CitationsOf(index, p.post_ref, *p.adapter, live, article_urls));
     if (!history.empty()) f.previous = history.back().record_hash;
     EMBARC_ASSIGN_OR_RETURN(std::string record, BuildRecord(f));
     EMBARC_ASSIGN_OR_RETURN(crypto::Envelope env, crypto::SignEnvelope(signer, crypto::kSnapshotPayloadType, AsBytes(record)));
@@ -369,6 +416,70 @@ Result<void> CaptureBatch(store::Archive& archive, net::Fetcher& fetcher, warc::
   return Ok();
 }
 
+// A bounded queue between two stages of CaptureAll. Close() wakes both sides: Push then
+// returns false (the consumer is gone or done), Pop returns what is left, then nullopt.
+template <typename T>
+class Channel {
+ public:
+  explicit Channel(std::size_t capacity) : capacity_(capacity) {}
+  bool Push(T item) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+    if (closed_) return false;
+    items_.push_back(std::move(item));
+    not_empty_.notify_one();
+    return true;
+  }
+  std::optional<T> Pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
+    if (items_.empty()) return std::nullopt;
+    T item = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return item;
+  }
+  void Close() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closed_ = true;
+    }
+    not_full_.notify_all();
+    not_empty_.notify_all();
+  }
+
+ private:
+  const std::size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable not_full_;
+  std::condition_variable not_empty_;
+  std::deque<T> items_;
+  bool closed_ = false;
+};
+
+using StageItem = Result<std::unique_ptr<FetchedBatch>>;
+
+// Runs a stage's step on a worker thread, where an exception would end the process: it
+// becomes an error, as the CLI makes of exceptions on the main thread.
+template <typename F>
+Result<void> Guarded(F&& step) {
+  try {
+    return step();
+  } catch (const std::exception& e) {
+    return Fail(ErrorCode::kInternal, std::string("internal error: ") + e.what());
+  }
+}
+
+// Captures posts in batches through three stages, each on its own thread, so that the network
+// is kept busy while earlier batches are written and indexed:
+//   fetch (worker): capture plans, interpretation, media   -> fetched
+//   write (worker): WARC records of the batch, one fsync     -> written
+//   record (this thread): signed snapshot records, one index transaction per batch
+// Batches pass every stage in order, so WARC and log order are those of the posts, and a
+// batch's index rows are committed only after its WARC bytes are fsynced. Only the fetch
+// stage uses the fetcher, only the write stage the writer, only this thread the index. An
+// error in any stage stops the run: the guard closes both queues and joins the workers on
+// every path out (a worker inside FetchAll finishes that batch first).
 Result<void> CaptureAll(store::Archive& archive, net::Fetcher& fetcher, warc::WarcWriter& writer,
                         const std::vector<std::pair<platform::PostRef, std::int64_t>>& posts, const Clock& now,
                         std::vector<PostOutcome>& outcomes, const ProgressFn& progress, Progress& state) {
@@ -376,24 +487,69 @@ Result<void> CaptureAll(store::Archive& archive, net::Fetcher& fetcher, warc::Wa
   if (progress) progress(state);
   if (posts.empty()) return Ok();
   EMBARC_ASSIGN_OR_RETURN(auto signer, archive.LoadSigner());
-  for (std::size_t start = 0; start < posts.size(); start += kPostsPerBatch) {
-    std::vector<PendingPost> batch;
+  auto make_batch = [&posts](std::size_t start) -> StageItem {
+    auto b = std::make_unique<FetchedBatch>();
     for (std::size_t i = start; i < std::min(posts.size(), start + kPostsPerBatch); ++i) {
       PendingPost p;
       p.post = posts[i].first;
       p.post_ref = posts[i].second;
       p.adapter = platform::FindAdapter(p.post.platform);
       if (p.adapter == nullptr) return Fail(ErrorCode::kInternal, "no adapter for platform " + p.post.platform);
-      batch.push_back(std::move(p));
+      b->posts.push_back(std::move(p));
     }
+    return b;
+  };
+
+  Channel<StageItem> fetched(1);
+  Channel<StageItem> written(1);
+  struct Workers {
+    Channel<StageItem>& fetched;
+    Channel<StageItem>& written;
+    std::thread fetch;
+    std::thread write;
+    ~Workers() {
+      fetched.Close();
+      written.Close();
+      if (fetch.joinable()) fetch.join();
+      if (write.joinable()) write.join();
+    }
+  } workers{fetched, written, {}, {}};
+
+  workers.fetch = std::thread([&] {
+    for (std::size_t start = 0; start < posts.size(); start += kPostsPerBatch) {
+      StageItem b = make_batch(start);
+      if (b) {
+        if (Result<void> r = Guarded([&] { return FetchBatch(fetcher, now, **b); }); !r) b = tl::unexpected(r.error());
+      }
+      const bool failed = !b;
+      if (!fetched.Push(std::move(b)) || failed) break;
+    }
+    fetched.Close();
+  });
+  workers.write = std::thread([&] {
+    while (std::optional<StageItem> b = fetched.Pop()) {
+      if (*b) {
+        if (Result<void> r = Guarded([&] { return WriteBatch(writer, ***b); }); !r) *b = tl::unexpected(r.error());
+      }
+      const bool failed = !*b;
+      if (!written.Push(std::move(*b)) || failed) break;
+    }
+    fetched.Close();  // stops the fetch stage when this one stopped early
+    written.Close();
+  });
+
+  while (std::optional<StageItem> b = written.Pop()) {
+    if (!*b) return tl::unexpected(b->error());
+    FetchedBatch& batch = ***b;
     const std::size_t before = outcomes.size();
-    EMBARC_RETURN_IF_ERROR(CaptureBatch(archive, fetcher, writer, *signer, batch, now, outcomes));
-    state.posts_done += batch.size();
+    EMBARC_RETURN_IF_ERROR(RecordBatch(archive, *signer, batch, now, outcomes));
+    state.posts_done += batch.posts.size();
     for (std::size_t k = before; k < outcomes.size(); ++k) {
       state.failures += (outcomes[k].state == PostState::kUnreachable || outcomes[k].state == PostState::kRateLimited) ? 1 : 0;
     }
     if (progress) progress(state);
   }
+  if (state.posts_done != posts.size()) return Fail(ErrorCode::kInternal, "capture stages stopped early");
   return Ok();
 }
 

@@ -677,7 +677,8 @@ std::string Usage() {
   u += "\nglobal options: --archive DIR (else $EMBARC_ARCHIVE, else ./archive), --json,\n"
        "  --connect-to HOST:PORT:ADDR:PORT (repeatable), --cacert FILE, --allow-private-addresses,\n"
        "  --tsa URL (repeatable: this run's checkpoint is also stamped by it; see embarc tsa add),\n"
-       "  --timeout SECONDS (per request, default 30)\n"
+       "  --timeout SECONDS (per request, default 30),\n"
+       "  --parallel N (requests in flight, default 32), --max-per-host N (default 6; both 1 to 256)\n"
        "exit codes: 0 ok, 1 change found (recheck), 2 bad usage or input, 3 integrity failure,\n"
        "  4 some captures failed, 5 internal error\n";
   return u;
@@ -727,6 +728,17 @@ std::vector<Command>& Commands() {
   return commands;
 }
 
+// The value of --parallel or --max-per-host: a whole number from 1 to net::kMaxTransfersInFlight.
+Result<std::size_t> ParseTransferLimit(const std::string& option, const std::string& v) {
+  const bool digits = !v.empty() && v.size() <= 3 && v.find_first_not_of("0123456789") == std::string::npos;
+  const unsigned long n = digits ? std::stoul(v) : 0;
+  if (n < 1 || n > net::kMaxTransfersInFlight) {
+    return Fail(ErrorCode::kInvalidArgument, option + " takes a whole number between 1 and " +
+                                                 std::to_string(net::kMaxTransfersInFlight) + ", not '" + v + "'");
+  }
+  return static_cast<std::size_t>(n);
+}
+
 // Global options are accepted before or after the command name.
 Result<Options> ParseArgs(std::span<char*> argv) {
   Options o;
@@ -763,6 +775,10 @@ Result<Options> ParseArgs(std::span<char*> argv) {
       o.fetch.total_timeout = std::chrono::milliseconds(static_cast<long>(secs * 1000));
       o.fetch.first_byte_timeout = std::min(o.fetch.first_byte_timeout, o.fetch.total_timeout);
       o.fetch.connect_timeout = std::min(o.fetch.connect_timeout, o.fetch.total_timeout);
+    } else if (a == "--parallel" || a == "--max-per-host") {
+      EMBARC_ASSIGN_OR_RETURN(std::string v, value(a));
+      EMBARC_ASSIGN_OR_RETURN(std::size_t n, ParseTransferLimit(a, v));
+      (a == "--parallel" ? o.fetch.max_parallel : o.fetch.max_per_host) = n;
     } else if (a == "--allow-private-addresses") {
       o.fetch.allow_private_addresses = true;
     } else if (a == "--tsa") {

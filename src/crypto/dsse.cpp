@@ -24,12 +24,20 @@ Result<Bytes> DecodeBase64Member(const nlohmann::json& value, const char* name) 
 }  // namespace
 
 Bytes Pae(std::string_view payload_type, ByteView payload) {
-  std::string head = "DSSEv1 " + std::to_string(payload_type.size()) + " ";
-  head.append(payload_type);
-  head += " " + std::to_string(payload.size()) + " ";
+  // Appended piece by piece (also avoids GCC 12's false -Wrestrict on "literal" + std::string in Release).
+  const std::string type_len = std::to_string(payload_type.size());
+  const std::string body_len = std::to_string(payload.size());
+  constexpr std::string_view kPrefix = "DSSEv1 ";
   Bytes out;
-  out.reserve(head.size() + payload.size());
-  out.insert(out.end(), head.begin(), head.end());
+  out.reserve(kPrefix.size() + type_len.size() + 1 + payload_type.size() + 1 + body_len.size() + 1 + payload.size());
+  auto append = [&out](std::string_view s) { out.insert(out.end(), s.begin(), s.end()); };
+  append(kPrefix);
+  append(type_len);
+  out.push_back(' ');
+  append(payload_type);
+  out.push_back(' ');
+  append(body_len);
+  out.push_back(' ');
   out.insert(out.end(), payload.begin(), payload.end());
   return out;
 }

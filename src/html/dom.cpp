@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
 #include <string>
 #include <utility>
 
 #include "embarc/core/json.h"
+#include "html/skim.h"
 
 namespace embarc::html {
 namespace {
@@ -21,6 +23,14 @@ bool EqualsNoCase(std::string_view a, std::string_view b) {
     if (Lower(a[i]) != Lower(b[i])) return false;
   }
   return true;
+}
+
+// EqualsNoCase(c_string, b) without measuring c_string first (most names differ early).
+bool CStringEqualsNoCase(const char* c_string, std::string_view b) {
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (c_string[i] == '\0' || Lower(c_string[i]) != Lower(b[i])) return false;
+  }
+  return c_string[b.size()] == '\0';
 }
 
 bool IsHtmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
@@ -215,24 +225,96 @@ std::string Node::TagName() const {
 bool Node::IsTag(std::string_view lower_name) const {
   if (!IsElementNode(node_)) return false;
   const GumboElement& element = node_->v.element;
-  if (element.tag != GUMBO_TAG_UNKNOWN) return lower_name == gumbo_normalized_tagname(element.tag);
-  return TagName() == lower_name;
+  if (element.tag != GUMBO_TAG_UNKNOWN) {
+    // gumbo_normalized_tagname, without a call into the library for every element and matcher.
+    static const std::array<const char*, GUMBO_TAG_LAST + 1> kNames = [] {
+      std::array<const char*, GUMBO_TAG_LAST + 1> names{};
+      for (int tag = 0; tag <= GUMBO_TAG_LAST; ++tag) names[tag] = gumbo_normalized_tagname(static_cast<GumboTag>(tag));
+      return names;
+    }();
+    const char* normalized = kNames[element.tag];  // lower-case
+    for (std::size_t i = 0; i < lower_name.size(); ++i) {
+      if (normalized[i] == '\0' || normalized[i] != lower_name[i]) return false;
+    }
+    return normalized[lower_name.size()] == '\0';
+  }
+  // As TagName() == lower_name, without building the string.
+  GumboStringPiece piece = element.original_tag;
+  if (piece.data == nullptr || piece.length == 0) return lower_name.empty();
+  gumbo_tag_from_original_text(&piece);
+  if (piece.length != lower_name.size()) return false;
+  for (std::size_t i = 0; i < piece.length; ++i) {
+    if (Lower(piece.data[i]) != lower_name[i]) return false;
+  }
+  return true;
 }
 
-std::optional<std::string_view> Node::Attr(std::string_view name) const {
-  if (!IsElementNode(node_)) return std::nullopt;
-  const GumboVector& attributes = node_->v.element.attributes;
+namespace {
+
+thread_local AttributeReadGuard* g_read_guard = nullptr;
+
+// A predicate on names, remembered by the name's address: callers pass string
+// literals, so after the first call this is a lookup in a small table.
+struct NameCache {
+  struct Entry {
+    const char* data = nullptr;
+    std::size_t size = 0;
+    bool value = false;
+  };
+  std::array<Entry, 128> entries{};
+
+  template <typename Predicate>
+  bool Get(std::string_view name, Predicate predicate) {
+    Entry& entry = entries[(reinterpret_cast<std::uintptr_t>(name.data()) >> 3) % entries.size()];
+    if (entry.data != name.data() || entry.size != name.size()) entry = Entry{name.data(), name.size(), predicate(name)};
+    return entry.value;
+  }
+};
+
+// Whether reading attribute `name` may give another answer after ParseMode::kSkim.
+bool ReadsFilteredAttribute(std::string_view name) {
+  thread_local NameCache cache;
+  return cache.Get(name, [](std::string_view n) {
+    std::string lower(n);
+    for (char& c : lower) c = Lower(c);
+    return IsDroppedAttribute(lower) || lower == "class";
+  });
+}
+
+bool IsKeptClassCached(std::string_view name) {
+  thread_local NameCache cache;
+  return cache.Get(name, [](std::string_view n) { return IsKeptClass(n); });
+}
+
+std::optional<std::string_view> FindAttribute(const GumboNode* node, std::string_view name) {
+  if (!IsElementNode(node)) return std::nullopt;
+  const GumboVector& attributes = node->v.element.attributes;
   for (unsigned int i = 0; i < attributes.length; ++i) {
     const auto* attribute = static_cast<const GumboAttribute*>(attributes.data[i]);
-    if (attribute->name != nullptr && EqualsNoCase(attribute->name, name)) {
+    if (attribute->name != nullptr && CStringEqualsNoCase(attribute->name, name)) {
       return std::string_view(attribute->value != nullptr ? attribute->value : "");
     }
   }
   return std::nullopt;
 }
 
+}  // namespace
+
+AttributeReadGuard::AttributeReadGuard() : previous_(g_read_guard) { g_read_guard = this; }
+
+AttributeReadGuard::~AttributeReadGuard() {
+  if (previous_ != nullptr && missed_) previous_->missed_ = true;
+  g_read_guard = previous_;
+}
+
+std::optional<std::string_view> Node::Attr(std::string_view name) const {
+  if (g_read_guard != nullptr && !g_read_guard->missed_ && ReadsFilteredAttribute(name)) g_read_guard->missed_ = true;
+  return FindAttribute(node_, name);
+}
+
 bool Node::HasClass(std::string_view name) const {
-  const std::optional<std::string_view> classes = Attr("class");
+  if (g_read_guard != nullptr && !g_read_guard->missed_ && !IsKeptClassCached(name)) g_read_guard->missed_ = true;
+  const std::optional<std::string_view> classes = FindAttribute(node_, "class");
   if (!classes) return false;
   std::size_t pos = 0;
   const std::string_view list = *classes;
@@ -271,6 +353,15 @@ std::vector<Node> Node::Children() const {
     out.emplace_back(static_cast<const GumboNode*>(children->data[i]));
   }
   return out;
+}
+
+std::size_t Node::ChildCount() const {
+  const GumboVector* children = ChildVector(node_);
+  return children == nullptr ? 0 : children->length;
+}
+
+Node Node::Child(std::size_t index) const {
+  return Node(static_cast<const GumboNode*>(ChildVector(node_)->data[index]));
 }
 
 bool Node::Walk(const std::function<Step(const Node&)>& visit) const {
@@ -331,16 +422,31 @@ void Document::OutputDeleter::operator()(GumboInternalOutput* output) const {
 
 Node Document::root() const { return Node(output_->document); }
 
-Result<Document> Document::Parse(std::string_view html, std::size_t max_bytes, int max_depth) {
+Result<Document> Document::Parse(std::string_view html, std::size_t max_bytes, int max_depth, ParseMode mode) {
   if (html.size() > max_bytes) {
     return Fail(ErrorCode::kLimitExceeded, "HTML document of " + std::to_string(html.size()) +
                                                " bytes exceeds the limit of " + std::to_string(max_bytes));
   }
   // Gumbo requires UTF-8; pages in other encodings or with broken bytes get U+FFFD.
-  auto text = std::make_unique<std::string>(SanitizeUtf8(html));
+  // (SanitizeUtf8 returns valid text unchanged; checking first saves a copy.)
+  std::string sanitized;
+  std::string_view valid = html;
+  if (!IsValidUtf8Fast(html)) {
+    sanitized = SanitizeUtf8(html);
+    valid = sanitized;
+  }
   // Gumbo 0.10.1 is quadratic in nesting depth: refuse deep documents before parsing.
-  if (EstimateNestingDepth(*text, max_depth) > max_depth) {
+  // (Estimated on the whole text in both modes, so both refuse the same documents.)
+  if (EstimateNestingDepth(valid, max_depth) > max_depth) {
     return Fail(ErrorCode::kLimitExceeded, "HTML nesting deeper than " + std::to_string(max_depth));
+  }
+  std::unique_ptr<std::string> text;
+  if (mode == ParseMode::kSkimInertText || mode == ParseMode::kSkim) {
+    text = std::make_unique<std::string>(SkimInertText(valid, nullptr, mode == ParseMode::kSkim));
+  } else if (!sanitized.empty()) {
+    text = std::make_unique<std::string>(std::move(sanitized));
+  } else {
+    text = std::make_unique<std::string>(valid);
   }
   GumboOptions options = kGumboDefaultOptions;
   options.max_errors = 0;

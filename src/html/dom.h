@@ -49,6 +49,8 @@ class Node {
 
   std::optional<Node> Parent() const;
   std::vector<Node> Children() const;  // elements and text nodes; template contents included
+  std::size_t ChildCount() const;      // Children().size(), without building the vector
+  Node Child(std::size_t index) const; // Children()[index]
 
   // Visits the descendants of this node (not the node itself) in document order,
   // iteratively (no recursion, so depth is no risk). Returns true unless stopped.
@@ -65,16 +67,44 @@ class Node {
   const GumboInternalNode* node_;
 };
 
+// While one lives, Node::Attr and Node::HasClass calls on this thread note whether
+// they asked for an attribute or class that ParseMode::kSkim drops (html/skim.h), in
+// which case the answers may differ from a full parse's. Guards nest.
+class AttributeReadGuard {
+ public:
+  AttributeReadGuard();
+  ~AttributeReadGuard();
+  AttributeReadGuard(const AttributeReadGuard&) = delete;
+  AttributeReadGuard& operator=(const AttributeReadGuard&) = delete;
+  bool missed() const { return missed_; }
+
+ private:
+  friend class Node;
+  AttributeReadGuard* previous_;
+  bool missed_ = false;
+};
+
 // Collapses runs of ASCII whitespace to one space and trims both ends.
 std::string CollapseWhitespace(std::string_view text);
+
+// What Document::Parse gives Gumbo.
+enum class ParseMode {
+  kFull,           // the whole text
+  kSkimInertText,  // the text without the contents of <script>/<style> and comments (html/skim.h):
+                   // the same tree, except that those elements' and comments' text is empty
+  kSkim,           // kSkimInertText, and without the attributes and classes no matcher reads:
+                   // only valid for readers checked by an AttributeReadGuard
+};
 
 // A parsed HTML document. Owns the input text and the Gumbo output (which points into it).
 class Document {
  public:
   // Parses `html` (any bytes: invalid UTF-8 is replaced by U+FFFD first) with
-  // Gumbo's max_errors = 0, after checking size and an estimate of nesting depth.
+  // Gumbo's max_errors = 0, after checking size and an estimate of nesting depth
+  // (of the whole text, whatever the mode).
   // Errors: kLimitExceeded past `max_bytes` or `max_depth`.
-  [[nodiscard]] static Result<Document> Parse(std::string_view html, std::size_t max_bytes, int max_depth);
+  [[nodiscard]] static Result<Document> Parse(std::string_view html, std::size_t max_bytes, int max_depth,
+                                              ParseMode mode = ParseMode::kFull);
 
   Document(Document&&) noexcept = default;
   Document& operator=(Document&&) noexcept = default;

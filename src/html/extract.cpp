@@ -72,12 +72,13 @@ constexpr int kMaxTextareaFragmentDepth = 1;
 
 void CollectTextareaEmbeds(const Node& textarea, const std::vector<const EmbedMatcher*>& matchers,
                            const platform::MatchContext& base_context, bool in_noscript, int fragment_depth,
-                           Collector& collector);
+                           ParseMode mode, Collector& collector);
 
 // Offers every element under `root` to the matchers, in document order.
 // `fragment_depth` counts how many <textarea> fragments we are inside of.
 void CollectEmbeds(const Node& root, const std::vector<const EmbedMatcher*>& matchers,
-                   const platform::MatchContext& base_context, int fragment_depth, Collector& collector) {
+                   const platform::MatchContext& base_context, int fragment_depth, ParseMode mode,
+                   Collector& collector) {
   struct Pending {
     Node node;
     std::size_t depth;
@@ -85,8 +86,7 @@ void CollectEmbeds(const Node& root, const std::vector<const EmbedMatcher*>& mat
   };
   std::vector<Pending> pending;
   const auto push_children = [&pending](const Node& parent, std::size_t depth, bool in_noscript) {
-    const std::vector<Node> children = parent.Children();
-    for (auto it = children.rbegin(); it != children.rend(); ++it) pending.push_back({*it, depth, in_noscript});
+    for (std::size_t i = parent.ChildCount(); i > 0; --i) pending.push_back({parent.Child(i - 1), depth, in_noscript});
   };
   push_children(root, 1, base_context.in_noscript);
 
@@ -110,7 +110,7 @@ void CollectEmbeds(const Node& root, const std::vector<const EmbedMatcher*>& mat
       // Consent managers park the publisher's embed code in a hidden <textarea>
       // and insert it once the reader agrees: it is the article's embed, held back.
       if (!claim.active && fragment_depth < kMaxTextareaFragmentDepth) {
-        CollectTextareaEmbeds(current.node, matchers, base_context, in_noscript, fragment_depth, collector);
+        CollectTextareaEmbeds(current.node, matchers, base_context, in_noscript, fragment_depth, mode, collector);
       }
       continue;
     }
@@ -135,33 +135,55 @@ void CollectEmbeds(const Node& root, const std::vector<const EmbedMatcher*>& mat
 
 void CollectTextareaEmbeds(const Node& textarea, const std::vector<const EmbedMatcher*>& matchers,
                            const platform::MatchContext& base_context, bool in_noscript, int fragment_depth,
-                           Collector& collector) {
+                           ParseMode mode, Collector& collector) {
   std::string markup;
   for (const Node& child : textarea.Children()) markup += child.Text();
   if (markup.find('<') == std::string::npos) return;
   // The fragment is checked like a document; one that is too big or too deep is ignored.
-  Result<Document> fragment = Document::Parse(markup, kMaxDocumentBytes, kMaxNestingDepth);
+  Result<Document> fragment = Document::Parse(markup, kMaxDocumentBytes, kMaxNestingDepth, mode);
   if (!fragment) return;
   platform::MatchContext context = base_context;
   context.in_noscript = in_noscript;
-  CollectEmbeds(fragment->root(), matchers, context, fragment_depth + 1, collector);
+  CollectEmbeds(fragment->root(), matchers, context, fragment_depth + 1, mode, collector);
+}
+
+const std::vector<const EmbedMatcher*>& Matchers() {
+  static const std::vector<const EmbedMatcher*> matchers = [] {
+    std::vector<const EmbedMatcher*> out;
+    for (const platform::Adapter* adapter : platform::Adapters()) {
+      if (const EmbedMatcher* matcher = adapter->embed_matcher()) out.push_back(matcher);
+    }
+    return out;
+  }();
+  return matchers;
+}
+
+Result<std::vector<platform::ExtractedPost>> Extract(std::string_view html, std::string_view base_url, ParseMode mode) {
+  EMBARC_ASSIGN_OR_RETURN(Document document, Document::Parse(html, kMaxDocumentBytes, kMaxNestingDepth, mode));
+  platform::MatchContext context;
+  context.amp_document = IsAmpDocument(document.root());
+  context.base_url = base_url;
+  Collector collector;
+  CollectEmbeds(document.root(), Matchers(), context, 0, mode, collector);
+  return std::move(collector).Take();
 }
 
 }  // namespace
 
 Result<std::vector<platform::ExtractedPost>> ExtractEmbeds(std::string_view html, std::string_view base_url) {
-  EMBARC_ASSIGN_OR_RETURN(Document document, Document::Parse(html, kMaxDocumentBytes, kMaxNestingDepth));
-
-  std::vector<const EmbedMatcher*> matchers;
-  for (const platform::Adapter* adapter : platform::Adapters()) {
-    if (const EmbedMatcher* matcher = adapter->embed_matcher()) matchers.push_back(matcher);
+  // Matchers never read script, style or comment text, nor most attributes, so Gumbo
+  // need not see them. Should a matcher ask for a dropped attribute or class, the
+  // answer may be wrong: then the page is parsed again with all its attributes.
+  {
+    AttributeReadGuard guard;
+    Result<std::vector<platform::ExtractedPost>> posts = Extract(html, base_url, ParseMode::kSkim);
+    if (!guard.missed()) return posts;
   }
-  platform::MatchContext context;
-  context.amp_document = IsAmpDocument(document.root());
-  context.base_url = base_url;
-  Collector collector;
-  CollectEmbeds(document.root(), matchers, context, 0, collector);
-  return std::move(collector).Take();
+  return Extract(html, base_url, ParseMode::kSkimInertText);
+}
+
+Result<std::vector<platform::ExtractedPost>> ExtractEmbedsFullParse(std::string_view html, std::string_view base_url) {
+  return Extract(html, base_url, ParseMode::kFull);
 }
 
 }  // namespace embarc::html

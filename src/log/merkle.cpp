@@ -199,6 +199,7 @@ Result<FileNodeStore> FileNodeStore::OpenImpl(const std::filesystem::path& dir, 
       return Fail(ErrorCode::kCorruption, path.string() + ": size " + U(bytes) + " is not a multiple of 32");
     }
     store.counts_.push_back(bytes / kNodeBytes);
+    if (bytes % kNodeBytes != 0) store.dirty_ = true;  // a torn entry: Truncate must cut it and sync
   }
   if (strict) {
     for (std::uint32_t level = 1; level < store.counts_.size(); ++level) {
@@ -213,7 +214,7 @@ Result<FileNodeStore> FileNodeStore::OpenImpl(const std::filesystem::path& dir, 
 }
 
 FileNodeStore::FileNodeStore(FileNodeStore&& other) noexcept
-    : dir_(std::move(other.dir_)), fds_(std::move(other.fds_)), counts_(std::move(other.counts_)) {
+    : dir_(std::move(other.dir_)), fds_(std::move(other.fds_)), counts_(std::move(other.counts_)), dirty_(other.dirty_) {
   other.fds_.clear();
   other.counts_.clear();
 }
@@ -224,6 +225,7 @@ FileNodeStore& FileNodeStore::operator=(FileNodeStore&& other) noexcept {
     dir_ = std::move(other.dir_);
     fds_ = std::move(other.fds_);
     counts_ = std::move(other.counts_);
+    dirty_ = other.dirty_;
     other.fds_.clear();
     other.counts_.clear();
   }
@@ -263,6 +265,29 @@ Result<Hash> FileNodeStore::Get(std::uint32_t level, std::uint64_t index) const 
   return h;
 }
 
+Result<std::vector<Hash>> FileNodeStore::GetRange(std::uint32_t level, std::uint64_t begin, std::uint64_t count) const {
+  if (begin > LevelSize(level) || count > LevelSize(level) - begin) {
+    return Fail(ErrorCode::kNotFound, "merkle nodes (" + U(level) + ", " + U(begin) + ".." + U(begin + count) + ") are not stored");
+  }
+  std::vector<Hash> out(static_cast<std::size_t>(count));
+  static_assert(sizeof(Hash) == kNodeBytes);
+  auto* data = reinterpret_cast<std::uint8_t*>(out.data());
+  const std::size_t want = static_cast<std::size_t>(count * kNodeBytes);
+  std::size_t got = 0;
+  while (got < want) {
+    const ssize_t n = ::pread(fds_[level], data + got, want - got, static_cast<off_t>(begin * kNodeBytes + got));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Fail(ErrorCode::kIo, "read " + LevelPath(dir_, level).string() + ": " + Errno());
+    }
+    if (n == 0) {
+      return Fail(ErrorCode::kCorruption, LevelPath(dir_, level).string() + ": short read at entry " + U(begin + got / kNodeBytes));
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  return out;
+}
+
 Result<void> FileNodeStore::AddLevel() {
   const auto level = static_cast<std::uint32_t>(fds_.size());
   const std::filesystem::path path = LevelPath(dir_, level);
@@ -270,6 +295,7 @@ Result<void> FileNodeStore::AddLevel() {
   if (fd < 0) return Fail(ErrorCode::kIo, "create " + path.string() + ": " + Errno());
   fds_.push_back(fd);
   counts_.push_back(0);
+  dirty_ = true;
   struct stat st {};
   if (::fstat(fd, &st) != 0) return Fail(ErrorCode::kIo, "stat " + path.string() + ": " + Errno());
   if (st.st_size != 0) {  // appeared since Open: someone else is writing this store
@@ -286,6 +312,7 @@ Result<void> FileNodeStore::Put(std::uint32_t level, std::uint64_t index, const 
                                                  " but next index is " + U(LevelSize(level)));
   }
   while (fds_.size() <= level) EMBARC_RETURN_IF_ERROR(AddLevel());
+  dirty_ = true;
   EMBARC_RETURN_IF_ERROR(
       PwriteAll(fds_[level], hash.bytes.data(), kNodeBytes, index * kNodeBytes, LevelPath(dir_, level)));
   ++counts_[level];
@@ -293,6 +320,8 @@ Result<void> FileNodeStore::Put(std::uint32_t level, std::uint64_t index, const 
 }
 
 Result<void> FileNodeStore::CutLevel(std::uint32_t level, std::uint64_t entries) {
+  if (entries == counts_[level] && !dirty_) return Ok();  // nothing to cut (no torn entry either)
+  dirty_ = true;
   if (::ftruncate(fds_[level], static_cast<off_t>(entries * kNodeBytes)) != 0) {
     return Fail(ErrorCode::kIo, "truncate " + LevelPath(dir_, level).string() + ": " + Errno());
   }
@@ -330,6 +359,9 @@ Result<void> FileNodeStore::Truncate(std::uint64_t tree_size) {
 }
 
 Result<void> FileNodeStore::Sync() {
+  // Nothing written or cut since the last sync: the files are as durable as they were found
+  // (they are derived from the index, which EvidenceLog::Open catches them up to).
+  if (!dirty_) return Ok();
   for (std::uint32_t level = 0; level < fds_.size(); ++level) {
     if (::fsync(fds_[level]) != 0) {
       return Fail(ErrorCode::kIo, "fsync " + LevelPath(dir_, level).string() + ": " + Errno());
@@ -342,6 +374,7 @@ Result<void> FileNodeStore::Sync() {
   const std::string err = rc != 0 ? Errno() : std::string();
   ::close(dfd);
   if (rc != 0) return Fail(ErrorCode::kIo, "fsync " + dir_.string() + ": " + err);
+  dirty_ = false;
   return Ok();
 }
 

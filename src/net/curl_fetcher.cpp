@@ -374,6 +374,7 @@ class CurlFetcher final : public Fetcher {
     FetchResponse response;
     std::string url;       // the URL of the next hop
     std::string host_key;
+    std::size_t* in_host = nullptr;  // the in-flight count of host_key (set by FetchAll's scheduler)
     int redirects = 0;
     bool post = false;     // the next hop is a POST of request->body
   };
@@ -395,8 +396,10 @@ class CurlFetcher final : public Fetcher {
 };
 
 Result<std::unique_ptr<Fetcher>> CurlFetcher::Create(FetchOptions options) {
-  if (options.max_parallel == 0 || options.max_per_host == 0) {
-    return Fail(ErrorCode::kInvalidArgument, "max_parallel and max_per_host must be at least 1");
+  if (options.max_parallel == 0 || options.max_per_host == 0 || options.max_parallel > kMaxTransfersInFlight ||
+      options.max_per_host > kMaxTransfersInFlight) {
+    return Fail(ErrorCode::kInvalidArgument, "max_parallel and max_per_host must be between 1 and " +
+                                                 std::to_string(kMaxTransfersInFlight));
   }
   if (options.max_redirects < 0) return Fail(ErrorCode::kInvalidArgument, "max_redirects must be >= 0");
   if (options.total_timeout.count() <= 0 || options.connect_timeout.count() <= 0 ||
@@ -422,6 +425,10 @@ Result<std::unique_ptr<Fetcher>> CurlFetcher::Create(FetchOptions options) {
   if (multi == nullptr) return Fail(ErrorCode::kInternal, "curl_multi_init failed");
   // HTTP/1.1 only, one request at a time per connection: the stored bytes are what was sent.
   curl_multi_setopt(multi.get(), CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
+  // Keep twice as many connections as may be in flight (hosts take turns). curl's default cache holds four per easy
+  // handle currently added, which shrinks as a FetchAll drains, so the connections of one batch
+  // were closed at its end and the next batch paid for new TCP and TLS handshakes.
+  curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, static_cast<long>(2 * options.max_parallel));
   // No CURLMOPT_MAX_HOST_CONNECTIONS: the scheduler in FetchAll enforces max_per_host itself,
   // so a transfer handed to curl is never parked in curl's own queue while its timers run.
   return std::unique_ptr<Fetcher>(new CurlFetcher(std::move(options), std::move(connect_to), std::move(multi)));
@@ -562,6 +569,7 @@ bool CurlFetcher::CompleteTransfer(Job& job, Transfer& t, CURLcode code) {
   if (hop_status != 307 && hop_status != 308) job.post = false;  // 301/302/303: continue with GET
   job.url = std::move(next->url);
   job.host_key = std::move(next->host_key);
+  job.in_host = nullptr;
   return true;
 }
 
@@ -615,7 +623,9 @@ Result<std::vector<FetchResponse>> CurlFetcher::FetchAll(std::span<const FetchRe
   while (!pending.empty() || !active.empty()) {
     for (auto it = pending.begin(); it != pending.end() && active.size() < options_.max_parallel;) {
       Job& job = jobs[*it];
-      std::size_t& in_host = per_host[job.host_key];
+      // Looked up once per hop, not on every pass over the queue (it may hold thousands).
+      if (job.in_host == nullptr) job.in_host = &per_host[job.host_key];
+      std::size_t& in_host = *job.in_host;
       if (in_host >= options_.max_per_host) {
         ++it;
         continue;
@@ -648,7 +658,7 @@ Result<std::vector<FetchResponse>> CurlFetcher::FetchAll(std::span<const FetchRe
       curl_multi_remove_handle(multi, easy);
       if (node.empty()) continue;
       Transfer& t = *node.mapped();
-      --per_host[t.host_key];
+      --*jobs[t.job].in_host;
       finished_any = true;
       if (CompleteTransfer(jobs[t.job], t, code)) pending.push_front(t.job);
     }

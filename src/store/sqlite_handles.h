@@ -46,6 +46,14 @@ class Stmt {
     return Bind(i, static_cast<std::int64_t>(*v));
   }
 
+  // Makes a prepared statement ready to run again: resets it and clears its bindings.
+  Stmt& Reset() {
+    sqlite3_reset(s_.get());
+    sqlite3_clear_bindings(s_.get());
+    rc_ = SQLITE_OK;
+    return *this;
+  }
+
   // Steps once. Returns true when a row is available, false when done.
   [[nodiscard]] Result<bool> Step();
   // Steps to completion, expecting no rows.

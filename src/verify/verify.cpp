@@ -1,8 +1,13 @@
 #include "embarc/verify/verify.h"
 
+#include <sched.h>
+
 #include <algorithm>
+#include <atomic>
+#include <future>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "embarc/capture/record.h"
 #include "embarc/core/files.h"
@@ -44,8 +49,10 @@ Result<std::string> PayloadDigestOf(const warc::WarcRecord& rec) {
   return crypto::Sha256(rec.block).Hex();
 }
 
-// The snapshot's capture rows against the record's "captures" and the WARC bytes.
-Result<std::uint64_t> CheckCaptures(store::Archive& archive, const store::SnapshotRow& snap, const nlohmann::json& record) {
+// The snapshot's capture rows (read beforehand, in the record's order) against the record's
+// "captures" and the WARC bytes.
+Result<std::uint64_t> CheckCaptures(const fs::path& warc_dir, const store::SnapshotRow& snap,
+                                    const std::vector<std::optional<store::CaptureRow>>& rows, const nlohmann::json& record) {
   const std::string where = LeafName(snap);
   const auto& caps = record.at("captures");
   if (!caps.is_array()) return Corrupt(where + ": captures is not a list");
@@ -56,7 +63,7 @@ Result<std::uint64_t> CheckCaptures(store::Archive& archive, const store::Snapsh
   std::uint64_t checked = 0;
   for (std::size_t i = 0; i < caps.size(); ++i) {
     const nlohmann::json& c = caps[i];
-    EMBARC_ASSIGN_OR_RETURN(auto row, archive.index().CaptureById(snap.capture_ids[i]));
+    const std::optional<store::CaptureRow>& row = rows[i];
     if (!row) return Corrupt(where + ": capture row " + std::to_string(snap.capture_ids[i]) + " is missing");
     const std::string cap_where = where + ", capture " + std::to_string(i) + " (" + row->url + ")";
     // Statuses compared as -1 for "none": std::optional<int> comparison trips gcc 12's maybe-uninitialized.
@@ -71,7 +78,7 @@ Result<std::uint64_t> CheckCaptures(store::Archive& archive, const store::Snapsh
     if (file.find('/') != std::string::npos || file.find("..") != std::string::npos) {
       return Corrupt(cap_where + ": WARC file name " + file + " is not a plain name");
     }
-    auto rec = warc::ReadRecordAt(archive.warc_dir() / file, row->response_offset, row->response_length);
+    auto rec = warc::ReadRecordAt(warc_dir / file, row->response_offset, row->response_length);
     if (!rec) {
       return Fail(rec.error().code == ErrorCode::kIo || rec.error().code == ErrorCode::kNotFound ? ErrorCode::kCorruption
                                                                                                   : rec.error().code,
@@ -88,6 +95,113 @@ Result<std::uint64_t> CheckCaptures(store::Archive& archive, const store::Snapsh
     ++checked;
   }
   return checked;
+}
+
+// CPUs this process may run on (taskset narrows it), at least 1.
+unsigned AvailableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Runs work(i) for i in [0, count) on `threads` threads (the caller's among them).
+template <typename Work>
+void ParallelFor(std::size_t count, unsigned threads, const Work& work) {
+  std::atomic<std::size_t> next{0};
+  auto loop = [&] {
+    for (std::size_t i = next.fetch_add(1); i < count; i = next.fetch_add(1)) work(i);
+  };
+  std::vector<std::thread> helpers;
+  const std::size_t extra = std::min<std::size_t>(threads, count) > 0 ? std::min<std::size_t>(threads, count) - 1 : 0;
+  for (std::size_t t = 0; t < extra; ++t) helpers.emplace_back(loop);
+  loop();
+  for (auto& h : helpers) h.join();
+}
+
+// What a snapshot is checked against, read from the index beforehand (the index is not shared
+// between threads).
+struct SnapshotWork {
+  store::SnapshotRow row;
+  std::optional<store::PostRow> post;
+  std::vector<std::optional<store::CaptureRow>> captures;
+  std::optional<std::string> expected_previous;
+  bool selected = true;
+};
+
+struct SnapshotResult {
+  std::uint64_t signatures = 0;
+  std::uint64_t captures = 0;
+};
+
+// One snapshot: its record bytes, signature, index row, post, previous link, content hash and captures.
+Result<SnapshotResult> CheckSnapshot(const SnapshotWork& w, const fs::path& warc_dir,
+                                     const std::function<const crypto::Verifier*(std::string_view)>& find_key) {
+  const store::SnapshotRow& s = w.row;
+  const std::string where = LeafName(s);
+  SnapshotResult out;
+  if (crypto::Sha256(s.record).Hex() != s.record_hash) return Corrupt(where + ": record bytes do not match the record hash");
+  auto env = crypto::Envelope::Parse(s.envelope);
+  if (!env) return Corrupt(where + ": bad signature envelope: " + env.error().message);
+  if (env->payload_type != crypto::kSnapshotPayloadType) return Corrupt(where + ": unexpected payload type");
+  if (AsChars(env->payload) != s.record) return Corrupt(where + ": the signed payload differs from the stored record");
+  if (Result<void> sig = crypto::VerifyEnvelope(*env, find_key); !sig) {
+    return Corrupt(where + ": " + sig.error().message);
+  }
+  out.signatures = env->signatures.size();
+
+  auto parsed = ParseJson(s.record);
+  if (!parsed || !parsed->is_object()) return Corrupt(where + ": record is not JSON");
+  const nlohmann::json& rec = *parsed;
+  auto canonical = CanonicalJson(rec);
+  if (!canonical || *canonical != s.record) return Corrupt(where + ": record is not canonical JSON");
+  if (!w.post) return Corrupt(where + ": names a post that is not in the index");
+  const store::PostRow& post = *w.post;
+  if (OptString(rec, "platform") != post.platform || OptString(rec, "post_id") != post.post_id) {
+    return Corrupt(where + ": the index attributes it to " + post.platform + " " + post.post_id +
+                   ", the signed record to another post");
+  }
+  if (OptString(rec, "state") != s.state || OptString(rec, "change") != s.change ||
+      OptString(rec, "observed_at") != s.observed_at || OptString(rec, "content_sha256") != s.content_sha256 ||
+      OptString(rec, "previous") != s.previous) {
+    return Corrupt(where + ": the index row differs from the signed record (state, change, time, content or previous)");
+  }
+  if (s.previous != w.expected_previous) return Corrupt(where + ": previous does not name the post's preceding snapshot");
+  if (rec.contains("content") && !rec["content"].is_null()) {
+    auto content_canonical = CanonicalJson(rec["content"]);
+    if (!content_canonical || crypto::Sha256(*content_canonical).Hex() != s.content_sha256.value_or("")) {
+      return Corrupt(where + ": content does not match content_sha256");
+    }
+  }
+  EMBARC_ASSIGN_OR_RETURN(out.captures, CheckCaptures(warc_dir, s, w.captures, rec));
+  return out;
+}
+
+// Snapshots are read and checked this many at a time (bounded memory at any archive size).
+constexpr std::size_t kSnapshotsPerChunk = 2048;
+// Leaf hashes recomputed per read of the index.
+constexpr std::uint64_t kLeavesPerChunk = 4096;
+
+// The next chunk of snapshots from leaf `from` and what each is checked against.
+Result<std::vector<SnapshotWork>> ReadSnapshotChunk(store::Index& index, std::uint64_t from, const std::set<std::int64_t>& selected) {
+  EMBARC_ASSIGN_OR_RETURN(auto rows, index.SnapshotsFrom(from, kSnapshotsPerChunk));
+  std::vector<SnapshotWork> out(rows.size());
+  std::map<std::int64_t, std::optional<store::PostRow>> posts;  // per chunk: a post's snapshots are often near each other
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    SnapshotWork& w = out[i];
+    w.row = std::move(rows[i]);
+    w.selected = selected.empty() || selected.contains(w.row.post_ref);
+    if (!w.selected) continue;
+    auto it = posts.find(w.row.post_ref);
+    if (it == posts.end()) {
+      EMBARC_ASSIGN_OR_RETURN(auto post, index.PostById(w.row.post_ref));
+      it = posts.emplace(w.row.post_ref, std::move(post)).first;
+    }
+    w.post = it->second;
+    EMBARC_ASSIGN_OR_RETURN(w.expected_previous, index.PreviousRecordHash(w.row.post_ref, w.row.leaf_index));
+    EMBARC_ASSIGN_OR_RETURN(w.captures, index.CapturesById(w.row.capture_ids));
+  }
+  return out;
 }
 
 // The key history: every key the archive signs with was introduced by a logged key event,
@@ -156,22 +270,60 @@ Result<log::Checkpoint> CheckNote(const std::string& text, const std::string& or
   return Corrupt(what + ": signature does not verify with any of the archive's keys");
 }
 
+// Roots of prefixes of the log, computed from its leaf hashes as they stream past: a stack of
+// the perfect subtrees of decreasing height (RFC 9162's tree), O(log n) memory.
+class StreamingRoots {
+ public:
+  // `visit(level, index, hash)` is called for every perfect subtree above the leaves as it completes.
+  template <typename Visit>
+  void Add(const log::Hash& leaf, const Visit& visit) {
+    Entry e{leaf, 0};
+    ++size_;
+    while (!stack_.empty() && stack_.back().height == e.height) {
+      e = Entry{log::NodeHash(stack_.back().hash, e.hash), e.height + 1};
+      stack_.pop_back();
+      visit(e.height, (size_ >> e.height) - 1, e.hash);
+    }
+    stack_.push_back(e);
+  }
+  std::uint64_t size() const { return size_; }
+  log::Hash Root() const {
+    if (stack_.empty()) return log::EmptyRoot();
+    log::Hash root = stack_.back().hash;
+    for (std::size_t i = stack_.size() - 1; i-- > 0;) root = log::NodeHash(stack_[i].hash, root);
+    return root;
+  }
+
+ private:
+  struct Entry {
+    log::Hash hash;
+    std::uint32_t height;
+  };
+  std::vector<Entry> stack_;
+  std::uint64_t size_ = 0;
+};
+
 // The Merkle log against the index's records, the node files and every stored checkpoint.
+// One pass over the leaves: each recomputed leaf hash is compared with log/ level 0, each
+// completed subtree with its node file entry (the nodes `embarc proof` serves), and the root
+// of every checkpoint's size is taken as the stream passes it.
 Result<void> VerifyLog(store::Archive& archive, const std::map<std::string, std::unique_ptr<crypto::Verifier>>& verifiers,
                        const VerifyOptions& options, VerifyReport& report) {
   store::Index& index = archive.index();
   EMBARC_ASSIGN_OR_RETURN(std::uint64_t n, index.LeafCount());
   EMBARC_ASSIGN_OR_RETURN(std::string origin, log::LogOrigin(index));
-  auto leaves = log::RecomputeLeafHashes(index, n);
-  if (!leaves) return Corrupt(leaves.error().message);
-  log::MemoryNodeStore memory;
-  EMBARC_ASSIGN_OR_RETURN(log::MerkleTree tree, log::MerkleTree::Open(memory));
-  for (const log::Hash& h : *leaves) EMBARC_RETURN_IF_ERROR(tree.Append(h));
-  EMBARC_ASSIGN_OR_RETURN(log::Hash root, tree.Root());
-  report.log_size = n;
-  report.root_hash = root.Hex();
+  EMBARC_ASSIGN_OR_RETURN(auto checkpoints, index.Checkpoints());
 
-  // The node files must hold exactly these leaf hashes: the first difference names the leaf.
+  // The sizes whose roots are needed: every checkpoint's and the kept note's.
+  std::map<std::uint64_t, std::optional<log::Hash>> roots_at;
+  for (const store::CheckpointRow& row : checkpoints) roots_at.emplace(row.tree_size, std::nullopt);
+  if (!options.against_note.empty()) {
+    if (auto note = log::ParseNote(options.against_note); note) {
+      if (auto cp = log::ParseCheckpointBody(note->body); cp) roots_at.emplace(cp->size, std::nullopt);
+    }
+  }
+  if (auto zero = roots_at.find(0); zero != roots_at.end()) zero->second = log::EmptyRoot();
+
   auto files = log::FileNodeStore::OpenForRecovery(archive.log_dir());
   if (!files) {
     // A disk that cannot be read is not evidence of tampering (exit 5, not 3).
@@ -179,17 +331,56 @@ Result<void> VerifyLog(store::Archive& archive, const std::map<std::string, std:
     return Corrupt("log/: " + files.error().message);
   }
   const std::uint64_t stored = files->LevelSize(0);
-  for (std::uint64_t i = 0; i < std::min(stored, n); ++i) {
-    EMBARC_ASSIGN_OR_RETURN(log::Hash h, files->Get(0, i));
-    if (h != (*leaves)[i]) return Corrupt("log leaf " + std::to_string(i) + ": the record in the index is not the leaf that was logged");
+  StreamingRoots stream;
+  std::optional<Error> node_error;  // the first stored node that differs from the recomputed one
+  auto check_node = [&](std::uint32_t level, std::uint64_t idx, const log::Hash& h) {
+    // Only nodes over leaves that are all stored: a crashed append may leave a higher level
+    // one entry ahead of level 0, and that entry is repaired, not evidence.
+    if (node_error || ((idx + 1) << level) > stored || idx >= files->LevelSize(level)) return;
+    auto got = files->Get(level, idx);
+    if (!got) {
+      node_error = got.error();
+    } else if (*got != h) {
+      node_error = Error{ErrorCode::kCorruption, "log/ node (level " + std::to_string(level) + ", index " +
+                                                     std::to_string(idx) + ") does not match the leaves below it"};
+    }
+  };
+  for (std::uint64_t begin = 0; begin < n; begin += kLeavesPerChunk) {
+    const std::uint64_t end = std::min(n, begin + kLeavesPerChunk);
+    auto records = index.LeafRecords(begin, end);
+    if (!records) return Corrupt(records.error().message);
+    if (records->size() != end - begin) {
+      return Corrupt("log leaf " + std::to_string(begin + records->size()) + " is missing from the index");
+    }
+    // The node files must hold exactly these leaf hashes: the first difference names the leaf.
+    std::vector<log::Hash> on_disk;
+    if (begin < stored) {
+      EMBARC_ASSIGN_OR_RETURN(on_disk, files->GetRange(0, begin, std::min(end, stored) - begin));
+    }
+    for (std::uint64_t i = begin; i < end; ++i) {
+      const log::Hash leaf = log::LeafHash(AsBytes((*records)[i - begin]));
+      if (i < stored && on_disk[i - begin] != leaf) {
+        return Corrupt("log leaf " + std::to_string(i) + ": the record in the index is not the leaf that was logged");
+      }
+      stream.Add(leaf, check_node);
+      if (auto it = roots_at.find(stream.size()); it != roots_at.end()) it->second = stream.Root();
+    }
   }
   if (stored > n) {
     return Corrupt("log leaf " + std::to_string(n) + ": the log has " + std::to_string(stored) +
                    " leaves but the index only " + std::to_string(n) + " (records removed)");
   }
+  if (node_error) {
+    if (node_error->code == ErrorCode::kIo) return WithContext(*node_error, "log/");
+    return Corrupt(node_error->message);
+  }
+  const log::Hash root = stream.Root();
+  report.log_size = n;
+  report.root_hash = root.Hex();
 
-  // Every checkpoint: signed by an archive key, and a prefix of today's tree.
-  EMBARC_ASSIGN_OR_RETURN(auto checkpoints, index.Checkpoints());
+  // Every checkpoint: signed by an archive key, and a prefix of today's tree. Its root is
+  // recomputed from today's leaves, so it and every later checkpoint whose root also matches
+  // are prefixes of one sequence of leaves: consistent without a proof.
   std::optional<log::Checkpoint> previous;
   for (const store::CheckpointRow& row : checkpoints) {
     const std::string what = "checkpoint " + std::to_string(row.id) + " (size " + std::to_string(row.tree_size) + ")";
@@ -199,18 +390,13 @@ Result<void> VerifyLog(store::Archive& archive, const std::map<std::string, std:
       return Corrupt(what + ": the log has only " + std::to_string(n) + " leaves; leaves " + std::to_string(n) + ".." +
                      std::to_string(cp.size - 1) + " were removed");
     }
-    EMBARC_ASSIGN_OR_RETURN(log::Hash at, tree.RootAt(cp.size));
-    if (at != cp.root) {
+    const auto at = roots_at.find(cp.size);
+    if (at == roots_at.end() || !at->second) return Fail(ErrorCode::kInternal, what + ": root not computed");
+    if (*at->second != cp.root) {
       // Name the first leaf after the last checkpoint that still matches.
       const std::uint64_t from = previous ? previous->size : 0;
       return Corrupt(what + ": today's log does not extend it; a leaf in " + std::to_string(from) + ".." +
                      std::to_string(cp.size - 1) + " was altered, removed or reordered");
-    }
-    if (previous && previous->size <= cp.size && previous->size > 0) {
-      EMBARC_ASSIGN_OR_RETURN(auto proof, tree.ConsistencyProof(previous->size, cp.size));
-      if (!log::VerifyConsistency(previous->size, cp.size, previous->root, cp.root, proof)) {
-        return Corrupt(what + ": not consistent with the checkpoint before it");
-      }
     }
     previous = cp;
     ++report.checkpoints;
@@ -221,14 +407,11 @@ Result<void> VerifyLog(store::Archive& archive, const std::map<std::string, std:
     if (kept.size > n) {
       return Corrupt("the kept checkpoint has " + std::to_string(kept.size) + " leaves, today's log only " + std::to_string(n));
     }
-    EMBARC_ASSIGN_OR_RETURN(log::Hash at, tree.RootAt(kept.size));
-    if (at != kept.root) return Corrupt("today's log does not extend the kept checkpoint of size " + std::to_string(kept.size));
-    if (kept.size > 0) {
-      EMBARC_ASSIGN_OR_RETURN(auto proof, tree.ConsistencyProof(kept.size, n));
-      if (!log::VerifyConsistency(kept.size, n, kept.root, root, proof)) {
-        return Corrupt("consistency proof from the kept checkpoint does not verify");
-      }
-    }
+    const auto at = roots_at.find(kept.size);
+    if (at == roots_at.end() || !at->second) return Fail(ErrorCode::kInternal, "the kept checkpoint: root not computed");
+    // Its root recomputed from today's leaves: today's log extends it (as a consistency proof
+    // from the same leaves would show).
+    if (*at->second != kept.root) return Corrupt("today's log does not extend the kept checkpoint of size " + std::to_string(kept.size));
     report.against_ok = true;
   }
   return Ok();
@@ -288,27 +471,26 @@ Result<void> VerifyTimestamps(store::Archive& archive, VerifyReport& report) {
 Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions& options) {
   VerifyReport report;
   store::Index& index = archive.index();
+  const unsigned threads = options.threads > 0 ? options.threads : AvailableCpus();
+  report.threads = threads;
 
   EMBARC_RETURN_IF_ERROR(archive.CheckPrivateKeyMode());
   EMBARC_ASSIGN_OR_RETURN(auto verifiers, archive.LoadVerifiers());
   report.keys = verifiers.size();
-  auto find_key = [&](std::string_view id) -> const crypto::Verifier* {
+  const std::function<const crypto::Verifier*(std::string_view)> find_key = [&](std::string_view id) -> const crypto::Verifier* {
     auto it = verifiers.find(std::string(id));
     return it == verifiers.end() ? nullptr : it->second.get();
   };
 
   // Which posts to check.
   std::set<std::int64_t> selected;
-  EMBARC_ASSIGN_OR_RETURN(auto posts, index.AllPosts());
-  std::map<std::int64_t, store::PostRow> post_by_ref;
-  for (auto& p : posts) post_by_ref.emplace(p.id, p);
   for (const platform::PostRef& want : options.posts) {
     EMBARC_ASSIGN_OR_RETURN(auto found, index.FindPost(want.platform, want.post_id));
     if (!found) return Fail(ErrorCode::kNotFound, "post not in the archive: " + want.url);
     selected.insert(found->id);
   }
 
-  // 1. Every WARC file, record by record (whole-archive runs only).
+  // 1. Every WARC file, record by record (whole-archive runs only), files in parallel.
   if (options.posts.empty()) {
     std::vector<fs::path> files;
     std::error_code ec;
@@ -319,34 +501,44 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
       }
     }
     std::sort(files.begin(), files.end());
-    for (const fs::path& f : files) {
-      ++report.warc_files;
+    struct FileResult {
+      std::uint64_t records = 0;
+      std::optional<std::string> warning;
+      Result<void> status = Ok();
+    };
+    std::vector<FileResult> results(files.size());
+    ParallelFor(files.size(), threads, [&](std::size_t i) {
+      const fs::path& f = files[i];
+      FileResult& out = results[i];
       Result<void> r = warc::ForEachRecord(f, [&](const warc::ReadRecord&) -> Result<void> {
-        ++report.warc_records;
+        ++out.records;
         return Ok();
       });
-      if (!r) {
-        // An interrupted append leaves a partial last record that nothing references (the
-        // write order: WARC bytes are fsynced before any index row names them); the captures
-        // check below still re-reads every referenced record. Anything else is corruption.
-        auto tail = warc::InspectTail(f);
-        if (!tail || !tail->crash_tail) {
-          return Fail(ErrorCode::kCorruption, "warc/" + f.filename().string() + ": " + r.error().message);
-        }
-        report.warnings.push_back("warc/" + f.filename().string() + " ends with an incomplete record (" +
-                                  std::to_string(tail->file_size - tail->valid_end) + " bytes after offset " +
-                                  std::to_string(tail->valid_end) +
-                                  ") from an interrupted run; no index row names it; the next writer cuts it off");
+      if (r) return;
+      // An interrupted append leaves a partial last record that nothing references (the
+      // write order: WARC bytes are fsynced before any index row names them); the captures
+      // check below still re-reads every referenced record. Anything else is corruption.
+      auto tail = warc::InspectTail(f);
+      if (!tail || !tail->crash_tail) {
+        out.status = Fail(ErrorCode::kCorruption, "warc/" + f.filename().string() + ": " + r.error().message);
+        return;
       }
+      out.warning = "warc/" + f.filename().string() + " ends with an incomplete record (" +
+                    std::to_string(tail->file_size - tail->valid_end) + " bytes after offset " +
+                    std::to_string(tail->valid_end) + ") from an interrupted run; no index row names it; the next writer cuts it off";
+    });
+    for (FileResult& r : results) {
+      ++report.warc_files;
+      report.warc_records += r.records;
+      if (!r.status) return tl::unexpected(r.status.error());
+      if (r.warning) report.warnings.push_back(std::move(*r.warning));
     }
   }
 
   // 2. The leaves are numbered 0..n-1 without gaps across snapshots and key events.
-  EMBARC_ASSIGN_OR_RETURN(auto snapshots, index.AllSnapshots());
   EMBARC_ASSIGN_OR_RETURN(auto key_events, index.KeyEvents());
   {
-    std::vector<std::uint64_t> leaves;
-    for (const auto& s : snapshots) leaves.push_back(s.leaf_index);
+    EMBARC_ASSIGN_OR_RETURN(std::vector<std::uint64_t> leaves, index.SnapshotLeafIndexes());
     for (const auto& k : key_events) leaves.push_back(k.leaf_index);
     std::sort(leaves.begin(), leaves.end());
     for (std::uint64_t i = 0; i < leaves.size(); ++i) {
@@ -358,53 +550,36 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
   }
   EMBARC_RETURN_IF_ERROR(CheckKeyEvents(key_events, verifiers, report));
 
-  // 3. Every snapshot, in log order.
-  std::map<std::int64_t, std::string> last_hash_of_post;
-  for (std::size_t i = 0; i < snapshots.size(); ++i) {
-    const store::SnapshotRow& s = snapshots[i];
-    const std::string where = LeafName(s);
-    std::optional<std::string> expected_previous;
-    if (auto it = last_hash_of_post.find(s.post_ref); it != last_hash_of_post.end()) expected_previous = it->second;
-    last_hash_of_post[s.post_ref] = s.record_hash;
-    if (!selected.empty() && !selected.contains(s.post_ref)) continue;
-
-    if (crypto::Sha256(s.record).Hex() != s.record_hash) return Corrupt(where + ": record bytes do not match the record hash");
-    auto env = crypto::Envelope::Parse(s.envelope);
-    if (!env) return Corrupt(where + ": bad signature envelope: " + env.error().message);
-    if (env->payload_type != crypto::kSnapshotPayloadType) return Corrupt(where + ": unexpected payload type");
-    if (ToString(env->payload) != s.record) return Corrupt(where + ": the signed payload differs from the stored record");
-    if (Result<void> sig = crypto::VerifyEnvelope(*env, find_key); !sig) {
-      return Corrupt(where + ": " + sig.error().message);
+  // 3. Every snapshot, in log order: read in chunks (the next chunk is read while this one is
+  // checked on all threads); the first failure in leaf order is reported.
+  const fs::path warc_dir = archive.warc_dir();
+  auto read_chunk = [&](std::uint64_t from) { return ReadSnapshotChunk(index, from, selected); };
+  Result<std::vector<SnapshotWork>> chunk = read_chunk(0);
+  while (true) {
+    if (!chunk) return tl::unexpected(chunk.error());
+    std::vector<SnapshotWork> work = std::move(*chunk);
+    if (work.empty()) break;
+    // Read ahead on another thread; the index is only touched there until it is joined.
+    std::future<Result<std::vector<SnapshotWork>>> next;
+    if (work.size() == kSnapshotsPerChunk) {
+      next = std::async(std::launch::async, read_chunk, work.back().row.leaf_index + 1);
     }
-    report.signatures += env->signatures.size();
-
-    auto parsed = ParseJson(s.record);
-    if (!parsed || !parsed->is_object()) return Corrupt(where + ": record is not JSON");
-    const nlohmann::json& rec = *parsed;
-    auto canonical = CanonicalJson(rec);
-    if (!canonical || *canonical != s.record) return Corrupt(where + ": record is not canonical JSON");
-    const auto post_it = post_by_ref.find(s.post_ref);
-    if (post_it == post_by_ref.end()) return Corrupt(where + ": names a post that is not in the index");
-    const store::PostRow& post = post_it->second;
-    if (OptString(rec, "platform") != post.platform || OptString(rec, "post_id") != post.post_id) {
-      return Corrupt(where + ": the index attributes it to " + post.platform + " " + post.post_id +
-                     ", the signed record to another post");
-    }
-    if (OptString(rec, "state") != s.state || OptString(rec, "change") != s.change ||
-        OptString(rec, "observed_at") != s.observed_at || OptString(rec, "content_sha256") != s.content_sha256 ||
-        OptString(rec, "previous") != s.previous) {
-      return Corrupt(where + ": the index row differs from the signed record (state, change, time, content or previous)");
-    }
-    if (s.previous != expected_previous) return Corrupt(where + ": previous does not name the post's preceding snapshot");
-    if (rec.contains("content") && !rec["content"].is_null()) {
-      auto content_canonical = CanonicalJson(rec["content"]);
-      if (!content_canonical || crypto::Sha256(*content_canonical).Hex() != s.content_sha256.value_or("")) {
-        return Corrupt(where + ": content does not match content_sha256");
+    std::vector<std::optional<Result<SnapshotResult>>> results(work.size());
+    ParallelFor(work.size(), threads, [&](std::size_t i) {
+      if (work[i].selected) results[i] = CheckSnapshot(work[i], warc_dir, find_key);
+    });
+    for (std::size_t i = 0; i < work.size(); ++i) {
+      if (!results[i]) continue;
+      if (!*results[i]) {
+        if (next.valid()) next.wait();
+        return tl::unexpected(results[i]->error());
       }
+      report.signatures += (*results[i])->signatures;
+      report.captures += (*results[i])->captures;
+      ++report.snapshots;
     }
-    EMBARC_ASSIGN_OR_RETURN(std::uint64_t caps, CheckCaptures(archive, s, rec));
-    report.captures += caps;
-    ++report.snapshots;
+    if (!next.valid()) break;
+    chunk = next.get();
   }
 
   // 4. The Merkle log and its checkpoints.

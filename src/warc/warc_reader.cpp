@@ -92,12 +92,16 @@ std::string Where(const std::filesystem::path& path, std::uint64_t offset) {
 // of the last complete, valid record read, whatever the outcome; `ended_inside` (if given) is
 // set when the scan stopped because the file ends inside a record.
 Result<void> Scan(const std::filesystem::path& path, const std::function<Result<void>(const ReadRecord&)>* visit,
-                  std::uint64_t& valid_end, bool* ended_inside = nullptr) {
-  valid_end = 0;
+                  std::uint64_t& valid_end, bool* ended_inside = nullptr, std::uint64_t from = 0) {
+  valid_end = from;
   if (ended_inside != nullptr) *ended_inside = false;
   EMBARC_ASSIGN_OR_RETURN(internal::UniqueFd fd, internal::OpenForRead(path));
   EMBARC_ASSIGN_OR_RETURN(const std::uint64_t size, internal::FileSize(fd.get(), path));
-  RangeReader reader(fd.get(), 0, size);
+  if (from > size) {
+    return Fail(ErrorCode::kCorruption, path.string() + " is shorter (" + std::to_string(size) + " bytes) than offset " +
+                                            std::to_string(from));
+  }
+  RangeReader reader(fd.get(), from, size);
   auto gzip = StartsWithGzipMagic(reader);
   if (!gzip) return WithContext(gzip.error(), path.string());
   while (reader.remaining() > 0) {
@@ -193,10 +197,12 @@ Result<std::uint64_t> ValidPrefixLength(const std::filesystem::path& path) {
   return valid_end;
 }
 
-Result<TailState> InspectTail(const std::filesystem::path& path) {
+Result<TailState> InspectTail(const std::filesystem::path& path) { return InspectTailFrom(path, 0); }
+
+Result<TailState> InspectTailFrom(const std::filesystem::path& path, std::uint64_t from) {
   TailState state;
   bool ended_inside = false;
-  auto scanned = Scan(path, nullptr, state.valid_end, &ended_inside);
+  auto scanned = Scan(path, nullptr, state.valid_end, &ended_inside, from);
   if (!scanned && scanned.error().code != ErrorCode::kCorruption &&
       scanned.error().code != ErrorCode::kLimitExceeded) {
     return tl::unexpected(scanned.error());

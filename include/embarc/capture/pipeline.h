@@ -17,8 +17,14 @@ namespace embarc::capture {
 
 inline constexpr std::size_t kMaxArticleFileBytes = 16u << 20;  // local article files
 inline constexpr std::size_t kMaxMediaBytes = 32u << 20;        // one photo or video variant
-inline constexpr std::size_t kPostsPerBatch = 256;              // posts fetched, written and committed together
+// Posts fetched, written and committed together: one WARC fsync and one index transaction per
+// batch. Batches go through three stages on three threads: fetched (through the one Fetcher,
+// one FetchAll at a time), written to WARC, then signed and committed on the caller's thread,
+// so the next batches are fetched while the earlier ones are written and indexed.
+inline constexpr std::size_t kPostsPerBatch = 256;
 
+// The capture clock. Posts are fetched on a worker thread while earlier batches are indexed,
+// so the clock is called from two threads: it must be safe to call concurrently.
 using Clock = std::function<std::chrono::system_clock::time_point()>;
 
 struct PostOutcome {

@@ -118,12 +118,16 @@ class FileNodeStore final : public NodeStore {
   std::uint64_t LevelSize(std::uint32_t level) const override;
   Result<Hash> Get(std::uint32_t level, std::uint64_t index) const override;
   Result<void> Put(std::uint32_t level, std::uint64_t index, const Hash& hash) override;
+  // Entries [begin, begin + count) of `level` in one read (for scanning a level, e.g. verify).
+  // Errors: kNotFound if the range is not stored; kIo; kCorruption if the file shrank.
+  [[nodiscard]] Result<std::vector<Hash>> GetRange(std::uint32_t level, std::uint64_t begin, std::uint64_t count) const;
   // Cuts every level file to floor(tree_size / 2^L) entries (dropping any partial entry).
   // Level 0 is trusted up to tree_size; on each higher level the last kept entry is checked
   // against its two children and missing or mismatching entries are recomputed from the
   // level below (O(log n) work after a crashed append). Ends with Sync().
   Result<void> Truncate(std::uint64_t tree_size) override;
-  // fsync()s every level file. Errors: kIo.
+  // fsync()s every level file and the folder, when this store wrote or cut anything since it
+  // was opened or last synced (else there is nothing of its own to make durable). Errors: kIo.
   Result<void> Sync();
 
   const std::filesystem::path& dir() const { return dir_; }
@@ -139,6 +143,7 @@ class FileNodeStore final : public NodeStore {
   std::filesystem::path dir_;
   std::vector<int> fds_;                  // one O_RDWR descriptor per level, owned
   std::vector<std::uint64_t> counts_;     // whole entries per level
+  bool dirty_ = false;                    // written, cut or torn since opened or last synced
 };
 
 // An append-only Merkle tree over a NodeStore it does not own (the store must outlive it).

@@ -26,6 +26,7 @@ inline constexpr std::size_t kMaxDecodedBodyBytes = 64u << 20;   // after gzip/d
 inline constexpr std::size_t kMaxHeaderBytes = 256u << 10;       // all response header lines of one hop
 inline constexpr std::size_t kMaxRequestHeaderBytes = 8u << 10; // one caller-supplied request header
 inline constexpr int kMaxRedirects = 5;
+inline constexpr std::size_t kMaxTransfersInFlight = 256;       // the most max_parallel / max_per_host may be
 inline constexpr std::chrono::milliseconds kTotalTimeout{30'000};
 inline constexpr std::chrono::milliseconds kConnectTimeout{10'000};
 inline constexpr std::chrono::milliseconds kFirstByteTimeout{15'000};
@@ -36,8 +37,11 @@ struct FetchOptions {
   std::vector<std::string> connect_to;  // curl's CURLOPT_CONNECT_TO entries, "HOST:PORT:ADDR:PORT"
   std::string ca_file;                   // empty: the system's CA store
   bool allow_private_addresses = false;  // tests only: permits loopback/private targets
-  std::size_t max_parallel = 32;         // transfers in flight overall
-  std::size_t max_per_host = 6;          // transfers in flight per host
+  // Transfers in flight overall and per host, each 1..kMaxTransfersInFlight. The defaults are
+  // polite to real platforms; `embarc --parallel N --max-per-host N` raises them. Idle
+  // connections are kept (up to 2 * max_parallel in all) between FetchAll calls.
+  std::size_t max_parallel = 32;
+  std::size_t max_per_host = 6;
   // Timeouts apply to each hop (each transfer) of a redirect chain.
   std::chrono::milliseconds total_timeout = kTotalTimeout;
   std::chrono::milliseconds connect_timeout = kConnectTimeout;

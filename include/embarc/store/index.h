@@ -165,13 +165,32 @@ class Index {
   [[nodiscard]] virtual Result<std::optional<CaptureRow>> CaptureById(std::int64_t id) = 0;
   [[nodiscard]] virtual Result<std::vector<CaptureRow>> AllCaptures() = 0;
 
+  // For reading a large index in bounded memory (verify):
+  // at most `limit` snapshots with leaf_index >= first_leaf, in leaf order, with capture_ids.
+  [[nodiscard]] virtual Result<std::vector<SnapshotRow>> SnapshotsFrom(std::uint64_t first_leaf, std::size_t limit) = 0;
+  // The leaf_index of every snapshot, ascending.
+  [[nodiscard]] virtual Result<std::vector<std::uint64_t>> SnapshotLeafIndexes() = 0;
+  // The record hash of the post's last snapshot before leaf `before_leaf`, if any.
+  [[nodiscard]] virtual Result<std::optional<std::string>> PreviousRecordHash(std::int64_t post_ref,
+                                                                               std::uint64_t before_leaf) = 0;
+  [[nodiscard]] virtual Result<std::optional<PostRow>> PostById(std::int64_t id) = 0;
+  // Capture rows in the order of `ids`; nullopt where an id has no row.
+  [[nodiscard]] virtual Result<std::vector<std::optional<CaptureRow>>> CapturesById(const std::vector<std::int64_t>& ids) = 0;
+  // The end (offset + length) of the record of `warc_file` named by the newest capture row that
+  // names that file, looking only at the newest `recent_rows` rows (a writer appends, so this is
+  // the file's last referenced record); 0 when none of them does. Crash repair scans a WARC file only
+  // past this point instead of from its start.
+  [[nodiscard]] virtual Result<std::uint64_t> RecentReferencedEnd(const std::string& warc_file, std::uint64_t recent_rows) = 0;
+
   [[nodiscard]] virtual Result<std::optional<ScheduleRow>> ScheduleOf(std::int64_t post_ref) = 0;
   // Posts whose next check is at or before `now` (RFC 3339 strings compare in time order).
   [[nodiscard]] virtual Result<std::vector<PostRow>> DuePosts(const std::string& now) = 0;
   // Snapshots with a change in `changes` observed at or after `since`, in leaf order.
   [[nodiscard]] virtual Result<std::vector<SnapshotRow>> ChangedSince(const std::string& since) = 0;
 
-  // Leaves of the log: snapshots and key events, numbered together from 0.
+  // Leaves of the log: snapshots and key events, numbered together from 0. LeafCount is one
+  // more than the highest leaf index: the number of leaves, as they are numbered without gaps
+  // (verify checks that they are).
   [[nodiscard]] virtual Result<std::uint64_t> LeafCount() = 0;
   [[nodiscard]] virtual Result<void> AddKeyEvent(const KeyEventRow& row) = 0;
   [[nodiscard]] virtual Result<std::vector<KeyEventRow>> KeyEvents() = 0;   // in leaf order

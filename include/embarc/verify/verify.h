@@ -17,6 +17,7 @@ namespace embarc::verify {
 struct VerifyOptions {
   std::vector<platform::PostRef> posts;  // empty: the whole archive
   std::string against_note;              // a checkpoint note someone kept (verify --against)
+  unsigned threads = 0;                  // worker threads; 0: one per CPU this process may run on
 };
 
 struct VerifyReport {
@@ -31,6 +32,7 @@ struct VerifyReport {
   std::uint64_t timestamps = 0;            // granted tokens verified to an archive trust anchor
   std::uint64_t timestamps_unanchored = 0; // granted tokens verified, but no trust anchor is stored
   std::uint64_t timestamps_failed = 0;     // recorded failed requests (not evidence, not an error)
+  std::uint64_t threads = 0;             // worker threads used
   std::string root_hash;                 // hex, of the whole log
   bool against_ok = false;               // the kept checkpoint is a prefix of today's log
   // Not failures, but worth telling: e.g. a WARC file that ends inside a record no index row
@@ -38,6 +40,9 @@ struct VerifyReport {
   std::vector<std::string> warnings;
 };
 
+// Memory is bounded (snapshots are read in chunks; the log is checked as a stream), and the WARC
+// files and the snapshots are checked on `threads` threads; the error reported is the one a
+// sequential check would meet first.
 // Errors: kCorruption naming the first file/record/leaf that failed; kNotFound when a
 // requested post is not in the archive; kFailedPrecondition for unusable keys.
 [[nodiscard]] Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions& options);

@@ -179,6 +179,10 @@ struct TailState {
 
 // Reads the whole file and classifies its tail. Errors: kIo, kNotFound.
 [[nodiscard]] Result<TailState> InspectTail(const std::filesystem::path& path);
+// As InspectTail, but reads only from `from` on, which the caller knows is the end of a complete
+// record (e.g. one the index names) or 0: O(bytes after `from`) instead of O(file size).
+// The bytes before `from` are not checked. `from` beyond the end of the file is kCorruption.
+[[nodiscard]] Result<TailState> InspectTailFrom(const std::filesystem::path& path, std::uint64_t from);
 
 // Crash repair: when InspectTail says crash_tail, cuts the file back to valid_end (ftruncate,
 // then fsync), so the next complete record is never preceded by a partial one. Complete

@@ -1,0 +1,751 @@
+#include "html/skim.h"
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "embarc/core/json.h"
+
+namespace embarc::html {
+namespace {
+
+constexpr std::size_t npos = std::string_view::npos;
+
+// Gumbo's UTF-8 iterator turns "\r\n" and a lone '\r' into '\n', so '\r' is
+// whitespace wherever '\n' is.
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Whether s[pos..] starts with `lower` (ASCII case-insensitive).
+bool StartsWithNoCase(std::string_view s, std::size_t pos, std::string_view lower) {
+  if (pos + lower.size() > s.size()) return false;
+  for (std::size_t i = 0; i < lower.size(); ++i) {
+    if (Lower(s[pos + i]) != lower[i]) return false;
+  }
+  return true;
+}
+
+std::size_t Find(std::string_view s, char c, std::size_t from) {
+  if (from >= s.size()) return npos;
+  const void* hit = std::memchr(s.data() + from, c, s.size() - from);
+  return hit == nullptr ? npos : static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
+}
+
+// Whether an end tag "</name" (name lower-case, letters only) that the tokenizer
+// would accept as the appropriate end tag of a raw-text element starts at `pos`:
+// the name is followed by whitespace, '/' or '>' (not by another letter).
+bool IsAppropriateEndTag(std::string_view s, std::size_t pos, std::string_view name) {
+  if (pos + 2 + name.size() >= s.size()) return false;  // needs the character after the name
+  if (s[pos] != '<' || s[pos + 1] != '/' || !StartsWithNoCase(s, pos + 2, name)) return false;
+  const char next = s[pos + 2 + name.size()];
+  return IsSpace(next) || next == '/' || next == '>';
+}
+
+// RAWTEXT / RCDATA: the position of the '<' of the appropriate end tag, or npos (EOF).
+std::size_t FindRawTextEnd(std::string_view s, std::size_t from, std::string_view name) {
+  for (std::size_t lt = Find(s, '<', from); lt != npos; lt = Find(s, '<', lt + 1)) {
+    if (IsAppropriateEndTag(s, lt, name)) return lt;
+  }
+  return npos;
+}
+
+// Script data (with its escaped and double-escaped states, as Gumbo 0.10.1's
+// tokenizer.c has them): the position of the '<' of the "</script" that ends the
+// element, or npos when the script runs to the end of the input.
+std::size_t FindScriptEnd(std::string_view s, std::size_t from) {
+  enum class State { kData, kEscaped, kEscapedDash, kEscapedDashDash, kDouble, kDoubleDash, kDoubleDashDash };
+  State state = State::kData;
+  std::size_t i = from;
+  const std::size_t n = s.size();
+  // Letters of a tag name starting at `at`, lower-cased, compared with "script";
+  // sets `after` to the first position after the letters.
+  const auto letters_are_script = [&s, n](std::size_t at, std::size_t& after) {
+    std::size_t end = at;
+    while (end < n && IsAlpha(s[end])) ++end;
+    after = end;
+    return end - at == 6 && StartsWithNoCase(s, at, "script");
+  };
+  while (i < n) {
+    const char c = s[i];
+    switch (state) {
+      case State::kData: {
+        const std::size_t lt = Find(s, '<', i);
+        if (lt == npos) return npos;
+        if (IsAppropriateEndTag(s, lt, "script")) return lt;
+        if (lt + 3 < n && s[lt + 1] == '!' && s[lt + 2] == '-' && s[lt + 3] == '-') {
+          state = State::kEscapedDashDash;  // "<!--": escape start, start dash, dash dash
+          i = lt + 4;
+        } else {
+          i = lt + 1;
+        }
+        break;
+      }
+      case State::kEscaped:
+      case State::kEscapedDash:
+      case State::kEscapedDashDash:
+        if (c == '-') {
+          state = state == State::kEscaped ? State::kEscapedDash : State::kEscapedDashDash;
+          ++i;
+        } else if (c == '>' && state == State::kEscapedDashDash) {
+          state = State::kData;
+          ++i;
+        } else if (c == '<') {
+          // Escaped less-than sign state.
+          if (i + 1 < n && s[i + 1] == '/') {
+            if (IsAppropriateEndTag(s, i, "script")) return i;
+            state = State::kEscaped;  // the tag is abandoned; its characters are text
+            i += 2;
+          } else if (i + 1 < n && IsAlpha(s[i + 1])) {
+            // Double escape start: letters, then whitespace, '/' or '>' after "script".
+            std::size_t after = 0;
+            const bool script = letters_are_script(i + 1, after);
+            if (after < n && (IsSpace(s[after]) || s[after] == '/' || s[after] == '>')) {
+              state = script ? State::kDouble : State::kEscaped;
+              i = after + 1;  // that character is consumed as text
+            } else {
+              state = State::kEscaped;
+              i = after;  // reconsumed in the escaped state
+            }
+          } else {
+            state = State::kEscaped;
+            i += 1;
+          }
+        } else {
+          state = State::kEscaped;
+          ++i;
+        }
+        break;
+      case State::kDouble:
+      case State::kDoubleDash:
+      case State::kDoubleDashDash:
+        if (c == '-') {
+          state = state == State::kDouble ? State::kDoubleDash : State::kDoubleDashDash;
+          ++i;
+        } else if (c == '>' && state == State::kDoubleDashDash) {
+          state = State::kData;
+          ++i;
+        } else if (c == '<') {
+          // Double-escaped less-than sign state ('<' is text).
+          if (i + 1 < n && s[i + 1] == '/') {
+            std::size_t after = 0;
+            const bool script = letters_are_script(i + 2, after);
+            if (after < n && (IsSpace(s[after]) || s[after] == '/' || s[after] == '>')) {
+              state = script ? State::kEscaped : State::kDouble;
+              i = after + 1;
+            } else {
+              state = State::kDouble;
+              i = after;
+            }
+          } else {
+            state = State::kDouble;
+            i += 1;
+          }
+        } else {
+          state = State::kDouble;
+          ++i;
+        }
+        break;
+    }
+  }
+  return npos;
+}
+
+// The position just past the '>' of the comment that starts at `lt` ("<!--"), or
+// npos when it runs to the end of the input. Gumbo ends a comment at "<!-->",
+// "<!--->", or at the first "-->" or "--!>" whose dashes follow the "<!--".
+std::size_t FindCommentEnd(std::string_view s, std::size_t lt) {
+  const std::size_t body = lt + 4;
+  if (body < s.size() && s[body] == '>') return body + 1;
+  if (body + 1 < s.size() && s[body] == '-' && s[body + 1] == '>') return body + 2;
+  for (std::size_t gt = Find(s, '>', body); gt != npos; gt = Find(s, '>', gt + 1)) {
+    if (gt >= body + 2 && s[gt - 1] == '-' && s[gt - 2] == '-') return gt + 1;
+    if (gt >= body + 3 && s[gt - 1] == '!' && s[gt - 2] == '-' && s[gt - 3] == '-') return gt + 1;
+  }
+  return npos;
+}
+
+// The rest of a tag after its name: Gumbo's attribute states. `pos` is the first
+// character after the tag name. Returns the position just past the '>' that emits
+// the tag (npos: the input ends inside the tag, which is then dropped), and sets
+// `self_closing`.
+std::size_t SkipTagRest(std::string_view s, std::size_t pos, bool& self_closing) {
+  enum class State { kBeforeName, kName, kAfterName, kBeforeValue, kUnquoted, kAfterQuoted, kSelfClosing };
+  self_closing = false;
+  State state = State::kBeforeName;
+  const std::size_t n = s.size();
+  // The tag name state ends like the attribute name state.
+  if (pos < n && s[pos] == '/') {
+    state = State::kSelfClosing;
+    ++pos;
+  } else if (pos < n && s[pos] == '>') {
+    return pos + 1;
+  }
+  while (pos < n) {
+    const char c = s[pos];
+    switch (state) {
+      case State::kBeforeName:
+      case State::kAfterName:
+        if (IsSpace(c)) {
+          ++pos;
+        } else if (c == '/') {
+          state = State::kSelfClosing;
+          ++pos;
+        } else if (c == '>') {
+          return pos + 1;
+        } else if (c == '=' && state == State::kAfterName) {
+          state = State::kBeforeValue;
+          ++pos;
+        } else {
+          state = State::kName;
+          ++pos;
+        }
+        break;
+      case State::kName:
+        if (IsSpace(c)) {
+          state = State::kAfterName;
+        } else if (c == '/') {
+          state = State::kSelfClosing;
+        } else if (c == '=') {
+          state = State::kBeforeValue;
+        } else if (c == '>') {
+          return pos + 1;
+        }
+        ++pos;
+        break;
+      case State::kBeforeValue:
+        if (IsSpace(c)) {
+          ++pos;
+        } else if (c == '"' || c == '\'') {
+          const std::size_t close = Find(s, c, pos + 1);
+          if (close == npos) return npos;
+          state = State::kAfterQuoted;
+          pos = close + 1;
+        } else if (c == '>') {
+          return pos + 1;
+        } else {
+          state = State::kUnquoted;
+          ++pos;
+        }
+        break;
+      case State::kUnquoted:
+        if (IsSpace(c)) {
+          state = State::kBeforeName;
+        } else if (c == '>') {
+          return pos + 1;
+        }
+        ++pos;
+        break;
+      case State::kAfterQuoted:
+        if (IsSpace(c)) {
+          state = State::kBeforeName;
+          ++pos;
+        } else if (c == '/') {
+          state = State::kSelfClosing;
+          ++pos;
+        } else if (c == '>') {
+          return pos + 1;
+        } else {
+          state = State::kBeforeName;  // reconsumed
+        }
+        break;
+      case State::kSelfClosing:
+        if (c == '>') {
+          self_closing = true;
+          return pos + 1;
+        }
+        state = State::kBeforeName;  // reconsumed
+        break;
+    }
+  }
+  return npos;
+}
+
+class Skimmer {
+ public:
+  Skimmer(std::string_view s, bool filter_attributes) : s_(s), filter_attributes_(filter_attributes) {
+    out_.reserve(s.size() / 2);
+  }
+
+  std::string Run(SkimStats* stats) {
+    Scan();
+    out_.append(s_.substr(copied_));
+    if (stats != nullptr) {
+      stats->removed_bytes = s_.size() - out_.size();
+      stats->copied_rest = copied_rest_;
+    }
+    return std::move(out_);
+  }
+
+ private:
+  // Elements whose content Gumbo may tokenize other than as raw text at a
+  // <script>/<style> start tag are open (or may be).
+  bool Careful() const { return svg_ > 0 || math_ > 0 || select_ > 0 || template_ > 0; }
+
+  // Replaces s_[from, to) by its line breaks.
+  void Cut(std::size_t from, std::size_t to) {
+    out_.append(s_.substr(copied_, from - copied_));
+    for (std::size_t i = from; i < to; ++i) {
+      if (s_[i] == '\n' || s_[i] == '\r') out_.push_back(s_[i]);
+    }
+    copied_ = to;
+  }
+
+  void Scan() {
+    const std::size_t n = s_.size();
+    std::size_t pos = 0;
+    while (true) {
+      const std::size_t lt = Find(s_, '<', pos);
+      if (lt == npos || lt + 1 >= n) return;
+      const char next = s_[lt + 1];
+      if (next == '!') {
+        if (lt + 3 < n && s_[lt + 2] == '-' && s_[lt + 3] == '-') {
+          const std::size_t end = FindCommentEnd(s_, lt);
+          if (end == npos) {
+            Cut(lt + 4, n);  // the comment runs to the end
+            return;
+          }
+          if (end - lt > 7) {
+            Cut(lt + 4, end);  // "<!--" + line breaks + "-->" is the same comment token, emptied
+            out_.append("-->");
+          }
+          pos = end;
+          continue;
+        }
+        if (StartsWithNoCase(s_, lt + 2, "[cdata[") && (svg_ > 0 || math_ > 0)) {
+          copied_rest_ = true;  // a CDATA section if the current node is foreign, else a bogus comment
+          return;
+        }
+        // DOCTYPE or bogus comment: both end at the first '>'.
+        const std::size_t gt = Find(s_, '>', lt + 2);
+        if (gt == npos) return;
+        pos = gt + 1;
+        continue;
+      }
+      if (next == '?') {
+        const std::size_t gt = Find(s_, '>', lt + 2);
+        if (gt == npos) return;
+        pos = gt + 1;
+        continue;
+      }
+      if (next == '/') {
+        if (lt + 2 >= n) return;
+        if (!IsAlpha(s_[lt + 2])) {
+          if (s_[lt + 2] == '>') {
+            pos = lt + 3;
+            continue;
+          }
+          const std::size_t gt = Find(s_, '>', lt + 2);  // bogus comment
+          if (gt == npos) return;
+          pos = gt + 1;
+          continue;
+        }
+        std::size_t name_end = lt + 2;
+        while (name_end < n && !IsSpace(s_[name_end]) && s_[name_end] != '/' && s_[name_end] != '>') ++name_end;
+        bool self_closing = false;
+        const std::size_t end = SkipTagRest(s_, name_end, self_closing);
+        if (end == npos) return;
+        const std::string_view name = s_.substr(lt + 2, name_end - lt - 2);
+        const auto closes = [&name](std::string_view lower) {
+          return name.size() == lower.size() && StartsWithNoCase(name, 0, lower);
+        };
+        if (closes("svg") && svg_ > 0 && !foreign_sticky_) --svg_;
+        if (closes("math") && math_ > 0 && !foreign_sticky_) --math_;
+        if (closes("select") && select_ > 0) --select_;
+        if (closes("template") && template_ > 0) --template_;
+        pos = end;
+        continue;
+      }
+      if (!IsAlpha(next)) {
+        pos = lt + 1;
+        continue;
+      }
+      std::size_t name_end = lt + 1;
+      while (name_end < n && !IsSpace(s_[name_end]) && s_[name_end] != '/' && s_[name_end] != '>') ++name_end;
+      bool self_closing = false;
+      const std::size_t end = SkipTagRest(s_, name_end, self_closing);
+      if (end == npos) return;
+      const std::string_view name = s_.substr(lt + 1, name_end - lt - 1);
+      if (filter_attributes_ && FiltersAttributesOf(name)) FilterAttributes(name_end, end, self_closing);
+      pos = end;
+      if (!StartTag(name, self_closing, pos)) return;
+    }
+  }
+
+  // Handles a start tag ending just before `pos`; moves `pos` past raw-text content.
+  // Returns false when the rest of the input is to be copied unchanged.
+  bool StartTag(std::string_view name, bool self_closing, std::size_t& pos) {
+    const auto is = [&name](std::string_view lower) {
+      return name.size() == lower.size() && StartsWithNoCase(name, 0, lower);
+    };
+    const std::size_t n = s_.size();
+    if ((svg_ > 0 || math_ > 0) && !self_closing && !foreign_sticky_ && IsIntegrationPoint(name)) {
+      // Inside an integration point the tree builder may insert HTML elements (a
+      // reconstructed <a>, say); then an end tag like </svg> can be ignored while
+      // we would count the <svg> closed. Unless the element is empty, stop counting.
+      if (!IsAppropriateEndTag(s_, pos, LowerName(name))) foreign_sticky_ = true;
+    }
+    switch (name.size()) {
+      case 3:
+        if (is("svg") && !self_closing) ++svg_;
+        if (is("xmp")) return RawText("xmp", false, pos);
+        return true;
+      case 4:
+        if (is("math") && !self_closing) ++math_;
+        return true;
+      case 5:
+        if (is("style")) return RawText("style", true, pos);
+        if (is("title")) return RawText("title", false, pos);
+        return true;
+      case 6:
+        if (is("script")) {
+          if (Careful()) return RawText("script", false, pos);
+          const std::size_t end = FindScriptEnd(s_, pos);
+          Cut(pos, end == npos ? n : end);
+          pos = end == npos ? n : end;
+          return true;
+        }
+        if (is("select")) ++select_;
+        if (is("iframe")) return RawText("iframe", false, pos);
+        return true;
+      case 7:
+        if (is("noembed")) return RawText("noembed", false, pos);
+        return true;
+      case 8:
+        if (is("template")) ++template_;
+        if (is("textarea")) return RawText("textarea", false, pos);
+        if (is("noframes")) return RawText("noframes", false, pos);
+        if (is("frameset")) return CopyRest();
+        return true;
+      case 9:
+        if (is("plaintext")) return CopyRest();
+        return true;
+      default:
+        return true;
+    }
+  }
+
+  // The content of a RAWTEXT/RCDATA element (or, when careful, of a script) that
+  // starts at `pos`: cut when `cut` and certain, else skipped unchanged.
+  bool RawText(std::string_view name, bool cut, std::size_t& pos) {
+    const std::size_t n = s_.size();
+    if (Careful()) {
+      // The content may be markup here (foreign content, <select>, <template>).
+      // Both readings agree only if its first '<' starts the end tag (or there is none).
+      const std::size_t lt = Find(s_, '<', pos);
+      if (lt == npos) {
+        pos = n;
+        return true;
+      }
+      if (!IsAppropriateEndTag(s_, lt, name)) return CopyRest();
+      pos = lt;
+      return true;
+    }
+    const std::size_t end = FindRawTextEnd(s_, pos, name);
+    if (cut) Cut(pos, end == npos ? n : end);
+    pos = end == npos ? n : end;
+    return true;
+  }
+
+  // SVG's and MathML's HTML integration points and MathML's text integration points.
+  static bool IsIntegrationPoint(std::string_view name) {
+    for (const std::string_view point : {"foreignobject", "desc", "title", "mi", "mo", "mn", "ms", "mtext",
+                                         "annotation-xml"}) {
+      if (name.size() == point.size() && StartsWithNoCase(name, 0, point)) return true;
+    }
+    return false;
+  }
+
+  // Only called for names that are integration points (ASCII letters and '-').
+  std::string_view LowerName(std::string_view name) {
+    lower_name_.assign(name);
+    for (char& c : lower_name_) c = Lower(c);
+    return lower_name_;
+  }
+
+  // Gumbo copies <html>/<body> attributes into the first such element, and compares
+  // the attributes of formatting elements (Noah's Ark clause): those keep them all.
+  static bool FiltersAttributesOf(std::string_view name) {
+    if (name.size() > 6) return true;
+    for (const std::string_view kept : {"html", "body", "a", "b", "big", "code", "em", "font", "i", "nobr", "s",
+                                        "small", "strike", "strong", "tt", "u"}) {
+      if (name.size() == kept.size() && StartsWithNoCase(name, 0, kept)) return false;
+    }
+    return true;
+  }
+
+  struct Attribute {
+    std::size_t begin = 0;     // first character of the name
+    std::size_t name_end = 0;
+    std::size_t value_begin = 0;
+    std::size_t value_end = 0;
+    bool has_value = false;
+    std::size_t end = 0;       // past the value (or the name)
+  };
+
+  // The attributes of the start tag whose name ends at `name_end` and that ends just
+  // before `tag_end` (past its '>'), by the states of SkipTagRest.
+  void ReadAttributes(std::size_t name_end, std::size_t tag_end, std::vector<Attribute>& out) const {
+    enum class State { kBeforeName, kName, kAfterName, kBeforeValue, kUnquoted, kAfterQuoted, kSelfClosing };
+    out.clear();
+    State state = State::kBeforeName;
+    std::size_t pos = name_end;
+    const std::size_t gt = tag_end - 1;
+    Attribute current;
+    bool open = false;
+    const auto start = [&](std::size_t at) {
+      if (open) out.push_back(current);
+      current = Attribute{};
+      current.begin = at;
+      open = true;
+    };
+    while (pos < gt) {
+      const char c = s_[pos];
+      switch (state) {
+        case State::kBeforeName:
+        case State::kAfterName:
+          if (IsSpace(c)) {
+            ++pos;
+          } else if (c == '/') {
+            state = State::kSelfClosing;
+            ++pos;
+          } else if (c == '=' && state == State::kAfterName) {
+            state = State::kBeforeValue;
+            ++pos;
+          } else {
+            start(pos);
+            state = State::kName;
+            ++pos;
+          }
+          break;
+        case State::kName:
+          if (IsSpace(c) || c == '/' || c == '=') {
+            current.name_end = pos;
+            current.end = pos;
+            state = c == '=' ? State::kBeforeValue : (c == '/' ? State::kSelfClosing : State::kAfterName);
+          }
+          ++pos;
+          break;
+        case State::kBeforeValue:
+          if (IsSpace(c)) {
+            ++pos;
+          } else if (c == '"' || c == '\'') {
+            const std::size_t close = Find(s_, c, pos + 1);
+            current.has_value = true;
+            current.value_begin = pos + 1;
+            current.value_end = close;
+            current.end = close + 1;
+            state = State::kAfterQuoted;
+            pos = close + 1;
+          } else {
+            current.has_value = true;
+            current.value_begin = pos;
+            state = State::kUnquoted;
+            ++pos;
+          }
+          break;
+        case State::kUnquoted:
+          if (IsSpace(c)) {
+            current.value_end = pos;
+            current.end = pos;
+            state = State::kBeforeName;
+          }
+          ++pos;
+          break;
+        case State::kAfterQuoted:
+          if (IsSpace(c)) {
+            state = State::kBeforeName;
+            ++pos;
+          } else if (c == '/') {
+            state = State::kSelfClosing;
+            ++pos;
+          } else {
+            state = State::kBeforeName;
+          }
+          break;
+        case State::kSelfClosing:
+          state = State::kBeforeName;  // '>' is at gt, outside the loop
+          break;
+      }
+    }
+    if (!open) return;
+    if (state == State::kName) {
+      current.name_end = gt;
+      current.end = gt;
+    } else if (state == State::kBeforeValue) {
+      current.end = gt;  // "a=" (and spaces) before '>': an empty value
+    } else if (state == State::kUnquoted) {
+      current.value_end = gt;
+      current.end = gt;
+    }
+    out.push_back(current);
+  }
+
+  // Rewrites the start tag ending at tag_end without the attributes nobody reads.
+  void FilterAttributes(std::size_t name_end, std::size_t tag_end, bool self_closing) {
+    ReadAttributes(name_end, tag_end, attributes_);
+    if (attributes_.empty()) return;
+    // What to do with each: 0 drop, 1 keep, 2 keep the listed classes only.
+    decisions_.assign(attributes_.size(), 1);
+    names_.clear();
+    bool changed = false;
+    for (std::size_t i = 0; i < attributes_.size(); ++i) {
+      const Attribute& a = attributes_[i];
+      std::string name(s_.substr(a.begin, a.name_end - a.begin));
+      if (name.find('\0') != std::string::npos) return;  // Gumbo's U+FFFD could make two names equal
+      for (char& c : name) c = Lower(c);
+      bool duplicate = false;
+      for (const std::string& seen : names_) duplicate = duplicate || seen == name;
+      if (duplicate || IsDroppedAttribute(name)) {
+        decisions_[i] = 0;  // Gumbo ignores a repeated attribute
+        changed = true;
+      } else if (name == "class" && a.has_value) {
+        const std::string_view value = s_.substr(a.value_begin, a.value_end - a.value_begin);
+        if (value.find('&') == std::string_view::npos && value.find('\0') == std::string_view::npos) {
+          decisions_[i] = 2;
+          changed = true;
+        }
+      }
+      names_.push_back(std::move(name));
+    }
+    if (!changed) return;
+    out_.append(s_.substr(copied_, name_end - copied_));
+    std::string breaks;
+    const auto skip = [&](std::size_t from, std::size_t to) {
+      for (std::size_t k = from; k < to; ++k) {
+        if (s_[k] == '\n' || s_[k] == '\r') breaks.push_back(s_[k]);
+      }
+    };
+    const auto separate = [&]() {
+      out_.append(breaks.empty() ? std::string_view(" ") : std::string_view(breaks));
+      breaks.clear();
+    };
+    std::size_t at = name_end;
+    for (std::size_t i = 0; i < attributes_.size(); ++i) {
+      const Attribute& a = attributes_[i];
+      skip(at, a.begin);
+      at = a.end;
+      if (decisions_[i] == 0) {
+        skip(a.begin, a.end);
+      } else if (decisions_[i] == 1) {
+        separate();
+        out_.append(s_.substr(a.begin, a.end - a.begin));
+      } else {
+        std::string classes;
+        const std::string_view value = s_.substr(a.value_begin, a.value_end - a.value_begin);
+        std::size_t k = 0;
+        while (k < value.size()) {
+          while (k < value.size() && IsSpace(value[k])) ++k;
+          std::size_t e = k;
+          while (e < value.size() && !IsSpace(value[e])) ++e;
+          if (e > k && IsKeptClass(value.substr(k, e - k))) {
+            if (!classes.empty()) classes.push_back(' ');
+            classes.append(value.substr(k, e - k));
+          }
+          k = e;
+        }
+        skip(a.begin, a.end);
+        if (!classes.empty()) {
+          separate();
+          out_.append("class=\"").append(classes).append("\"");
+        }
+      }
+    }
+    skip(at, tag_end);
+    out_.append(breaks);
+    out_.append(self_closing ? " />" : ">");
+    copied_ = tag_end;
+  }
+
+  bool CopyRest() {
+    copied_rest_ = true;
+    return false;
+  }
+
+  std::string_view s_;
+  const bool filter_attributes_;
+  std::string out_;
+  std::vector<Attribute> attributes_;
+  std::vector<int> decisions_;
+  std::vector<std::string> names_;
+  std::size_t copied_ = 0;  // s_[0, copied_) is accounted for in out_
+  bool copied_rest_ = false;
+  int svg_ = 0;
+  int math_ = 0;
+  int select_ = 0;
+  int template_ = 0;
+  bool foreign_sticky_ = false;  // svg_/math_ no longer go down
+  std::string lower_name_;
+};
+
+}  // namespace
+
+std::string SkimInertText(std::string_view html, SkimStats* stats, bool filter_attributes) {
+  return Skimmer(html, filter_attributes).Run(stats);
+}
+
+bool IsDroppedAttribute(std::string_view lower_name) {
+  // Bulky attributes of real pages that no matcher reads and Gumbo's tree builder
+  // ignores (it reads input[type], font[color|face|size], annotation-xml[encoding]
+  // and isindex[prompt|action|name], none of which is listed).
+  static constexpr std::string_view kDropped[] = {
+      "d", "style", "srcset", "data-srcset", "sizes", "alt", "title", "rel", "content", "property", "itemprop",
+      "itemtype", "itemscope", "target", "role", "tabindex", "loading", "decoding", "width", "height", "viewbox",
+      "xmlns", "fill", "stroke", "stroke-width", "transform", "points", "onclick", "onload",
+      "onerror", "onmouseover", "onchange", "onsubmit", "placeholder", "autocomplete", "hreflang", "media",
+      "crossorigin", "integrity", "referrerpolicy", "fetchpriority", "focusable", "clip-rule", "fill-rule",
+      "stroke-linecap", "stroke-linejoin", "x", "y", "cx", "cy", "r", "rx", "ry", "x1", "x2", "y1", "y2",
+      "version", "preserveaspectratio"};
+  if (lower_name.size() > 5 && lower_name.substr(0, 5) == "aria-") return true;
+  for (const std::string_view dropped : kDropped) {
+    if (lower_name == dropped) return true;
+  }
+  return false;
+}
+
+bool IsKeptClass(std::string_view name) {
+  // Every class the embed matchers ask about (src/platform/*.cpp HasClass calls).
+  static constexpr std::string_view kKept[] = {
+      "twitter-tweet", "twitter-video", "instagram-media", "instagram-media-rendered", "tiktok-embed",
+      "bluesky-embed", "reddit-embed-bq", "reddit-card", "mastodon-embed", "text-post-media",
+      "text-post-media-rendered", "fb-post", "fb-video", "rll-youtube-player", "userContent",
+      "userContentWrapper", "UsernameText", "MediaContainer", "BodyTextContainer", "DisplayNameText",
+      "CaptionUsername", "Caption", "EmbeddedMediaImage", "EmbedIsBroken", "profileLink", "scaledImageFitWidth",
+      "scaledImageFitHeight", "tgme_widget_message", "tgme_widget_message_video",
+      "tgme_widget_message_photo_wrap", "update-components-text", "share-update-card",
+      "main-feed-activity-card", "feed-shared-update-v2", "feed-shared-update-v2__commentary",
+      "attributed-text-segment-list__content"};
+  for (const std::string_view kept : kKept) {
+    if (name.size() == kept.size()) {
+      bool same = true;
+      for (std::size_t i = 0; same && i < name.size(); ++i) same = Lower(name[i]) == Lower(kept[i]);
+      if (same) return true;
+    }
+  }
+  return false;
+}
+
+bool IsValidUtf8Fast(std::string_view text) {
+  // Every ill-formed sequence lies inside a run of non-ASCII bytes (an ASCII byte
+  // ends any sequence), so checking each such run alone gives IsValidUtf8's answer.
+  const std::size_t n = text.size();
+  std::size_t pos = 0;
+  while (pos < n) {
+    // Skip ASCII, eight bytes at a time.
+    while (pos + 8 <= n) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, text.data() + pos, 8);
+      if ((word & 0x8080808080808080ull) != 0) break;
+      pos += 8;
+    }
+    while (pos < n && static_cast<unsigned char>(text[pos]) < 0x80) ++pos;
+    if (pos >= n) break;
+    std::size_t end = pos;
+    while (end < n && static_cast<unsigned char>(text[end]) >= 0x80) ++end;
+    if (!IsValidUtf8(text.substr(pos, end - pos))) return false;
+    pos = end;
+  }
+  return true;
+}
+
+}  // namespace embarc::html

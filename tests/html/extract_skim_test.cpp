@@ -1,0 +1,354 @@
+// html::ExtractEmbeds (Gumbo given the page without script/style/comment text,
+// html/skim.h) against html::ExtractEmbedsFullParse (Gumbo given every byte): the same
+// posts, field by field, and the same Gumbo tree apart from the removed text, on every
+// corpus page and fragment, on hand-written adversarial pages and on generated ones.
+#include <catch2/catch.hpp>
+#include <gumbo.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "embarc/core/json.h"
+#include "embarc/html/extract.h"
+#include "html/dom.h"
+#include "html/skim.h"
+#include "support/support.h"
+
+namespace {
+
+using embarc::html::Document;
+using embarc::html::ParseMode;
+using embarc::platform::ExtractedPost;
+
+std::string Describe(const std::vector<ExtractedPost>& posts) {
+  std::ostringstream out;
+  for (const ExtractedPost& p : posts) {
+    out << p.ref.platform << " | " << p.ref.post_id << " | " << p.ref.url << " | "
+        << (p.ref.author ? "@" + *p.ref.author : "-") << " | x" << p.occurrences << " | ";
+    if (p.quote) {
+      out << "quote[" << p.quote->text << "][" << p.quote->author_name << "][" << p.quote->date << "]";
+    } else {
+      out << "no quote";
+    }
+    out << " | forms";
+    for (const std::string& f : p.forms) out << " " << f;
+    out << " | " << (p.embedded_version ? *p.embedded_version : "-") << "\n";
+  }
+  return out.str();
+}
+
+std::string Outcome(const embarc::Result<std::vector<ExtractedPost>>& result) {
+  if (!result) return "error " + std::to_string(static_cast<int>(result.error().code)) + ": " + result.error().message;
+  return Describe(*result);
+}
+
+bool IsHtmlRawTextParent(const GumboNode* node) {
+  return node->type == GUMBO_NODE_ELEMENT && node->v.element.tag_namespace == GUMBO_NAMESPACE_HTML &&
+         (node->v.element.tag == GUMBO_TAG_SCRIPT || node->v.element.tag == GUMBO_TAG_STYLE);
+}
+
+bool KeepsAllAttributes(const std::string& name) {
+  for (const char* kept : {"html", "body", "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike",
+                           "strong", "tt", "u"}) {
+    if (name == kept) return true;
+  }
+  return false;
+}
+
+// The classes of `value` that ParseMode::kSkim keeps, or "" for none.
+std::string KeptClasses(const std::string& value) {
+  std::istringstream in(value);
+  std::string token, out;
+  while (in >> token) {
+    if (embarc::html::IsKeptClass(token)) out += (out.empty() ? "" : " ") + token;
+  }
+  return out;
+}
+
+// The whole tree, one node per line: kinds, names, namespaces, attributes, text and
+// element line numbers. Not compared: the text of HTML <script>/<style> elements
+// and of comments (what the skim removes). With `filtered`, attributes are shown as
+// ParseMode::kSkim leaves them (what matchers can see).
+void Serialize(const GumboNode* node, int depth, bool filtered, std::string& out) {
+  out.append(static_cast<std::size_t>(depth), ' ');
+  switch (node->type) {
+    case GUMBO_NODE_DOCUMENT: {
+      const GumboDocument& d = node->v.document;
+      out += "#document " + std::to_string(d.has_doctype) + " " + (d.name ? d.name : "") + " " +
+             (d.public_identifier ? d.public_identifier : "") + " " + (d.system_identifier ? d.system_identifier : "") +
+             " quirks=" + std::to_string(d.doc_type_quirks_mode) + "\n";
+      for (unsigned int i = 0; i < d.children.length; ++i) {
+        Serialize(static_cast<const GumboNode*>(d.children.data[i]), depth + 1, filtered, out);
+      }
+      return;
+    }
+    case GUMBO_NODE_ELEMENT:
+    case GUMBO_NODE_TEMPLATE: {
+      const GumboElement& e = node->v.element;
+      std::string name = gumbo_normalized_tagname(e.tag);
+      if (e.tag == GUMBO_TAG_UNKNOWN) {
+        GumboStringPiece piece = e.original_tag;
+        if (piece.data != nullptr) {
+          gumbo_tag_from_original_text(&piece);
+          name.assign(piece.data, piece.length);
+        }
+      }
+      out += (node->type == GUMBO_NODE_TEMPLATE ? "template-node " : "") + name + " ns=" +
+             std::to_string(e.tag_namespace) + " line=" + std::to_string(e.start_pos.line) +
+             " flags=" + std::to_string(node->parse_flags);
+      for (unsigned int i = 0; i < e.attributes.length; ++i) {
+        const auto* a = static_cast<const GumboAttribute*>(e.attributes.data[i]);
+        std::string attribute_name = a->name;
+        std::string value = a->value;
+        if (filtered && !KeepsAllAttributes(name)) {
+          std::string lower = attribute_name;
+          for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+          if (embarc::html::IsDroppedAttribute(lower)) continue;
+          if (lower == "class") {
+            value = KeptClasses(value);
+            if (value.empty()) continue;
+          }
+        }
+        out += " [" + std::to_string(a->attr_namespace) + ":" + attribute_name + "=" + value + "]";
+      }
+      out += "\n";
+      if (IsHtmlRawTextParent(node)) return;
+      for (unsigned int i = 0; i < e.children.length; ++i) {
+        Serialize(static_cast<const GumboNode*>(e.children.data[i]), depth + 1, filtered, out);
+      }
+      return;
+    }
+    case GUMBO_NODE_COMMENT:
+      out += "#comment\n";
+      return;
+    default:
+      out += "#text" + std::to_string(node->type) + " line=" + std::to_string(node->v.text.start_pos.line) + " [" +
+             node->v.text.text + "]\n";
+      return;
+  }
+}
+
+std::string Tree(const std::string& html, ParseMode mode, bool filtered) {
+  auto document = Document::Parse(html, embarc::html::kMaxDocumentBytes, embarc::html::kMaxNestingDepth, mode);
+  if (!document) return "error: " + document.error().message;
+  std::string out;
+  Serialize(document->root().raw(), 0, filtered, out);
+  return out;
+}
+
+void CheckSameTree(const std::string& what, const std::string& full_tree, const std::string& skim_tree) {
+  if (full_tree == skim_tree) return;
+  // Report the first differing line only.
+  std::istringstream a(full_tree), b(skim_tree);
+  std::string la, lb;
+  int line = 0;
+  while (std::getline(a, la) && std::getline(b, lb) && la == lb) ++line;
+  INFO(what << ": tree line " << line << "\nfull: " << la << "\nskim: " << lb);
+  CHECK(full_tree == skim_tree);
+}
+
+// Both ways agree on `html`: the same tree (but for the removed text and, with the
+// attribute filter, the removed attributes) and the same posts.
+void CheckSame(const std::string& label, const std::string& html, const std::string& base_url = "") {
+  INFO(label);
+  CheckSameTree("script/style/comment text removed", Tree(html, ParseMode::kFull, false),
+                Tree(html, ParseMode::kSkimInertText, false));
+  CheckSameTree("attributes filtered too", Tree(html, ParseMode::kFull, true), Tree(html, ParseMode::kSkim, true));
+  CHECK(Outcome(embarc::html::ExtractEmbeds(html, base_url)) ==
+        Outcome(embarc::html::ExtractEmbedsFullParse(html, base_url)));
+}
+
+std::vector<std::filesystem::path> CorpusFiles() {
+  std::vector<std::filesystem::path> files;
+  for (const char* dir : {"pages", "fragments"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(embarc::testing::CorpusDir() / dir)) {
+      if (entry.path().extension() == ".html") files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+TEST_CASE("extract skim: every corpus page and fragment gives the full parse's tree and posts", "[extract][skim]") {
+  const std::vector<std::filesystem::path> files = CorpusFiles();
+  REQUIRE(files.size() >= 80);
+  std::size_t bytes = 0;
+  std::size_t removed = 0;
+  int posts = 0;
+  int fallbacks = 0;
+  for (const std::filesystem::path& file : files) {
+    const std::string html = embarc::testing::ReadFileText(file);
+    CheckSame(file.filename().string(), html);
+    CheckSame(file.filename().string() + " with a base URL", html, "https://news.example/world/article.html");
+    embarc::html::SkimStats stats;
+    (void)embarc::html::SkimInertText(embarc::IsValidUtf8(html) ? html : embarc::SanitizeUtf8(html), &stats);
+    bytes += html.size();
+    removed += stats.removed_bytes;
+    embarc::html::AttributeReadGuard guard;  // notes whether ExtractEmbeds fell back to reading all attributes
+    auto result = embarc::html::ExtractEmbeds(html);
+    if (result) posts += static_cast<int>(result->size());
+    if (guard.missed()) ++fallbacks;
+  }
+  CHECK(posts >= 150);              // the comparison is not vacuous
+  CHECK(removed * 10 >= bytes * 3);  // and the skim does remove most script/style text
+  CHECK(fallbacks == 0);            // no matcher asks for an attribute the filter drops
+}
+
+TEST_CASE("extract skim: reading a dropped attribute or class is noticed", "[extract][skim]") {
+  auto document = Document::Parse(R"(<div class="x twitter-tweet" style="a" src="b"></div>)", 1000, 10, ParseMode::kSkim);
+  REQUIRE(document);
+  const embarc::html::Node html = document->root().Child(0);
+  const embarc::html::Node div = html.Child(1).Child(0);
+  REQUIRE(div.IsTag("div"));
+  {
+    embarc::html::AttributeReadGuard guard;
+    CHECK(div.Attr("src") == "b");
+    CHECK(div.HasClass("twitter-tweet"));
+    CHECK_FALSE(guard.missed());
+  }
+  {
+    embarc::html::AttributeReadGuard guard;
+    CHECK_FALSE(div.Attr("style"));
+    CHECK(guard.missed());
+  }
+  {
+    embarc::html::AttributeReadGuard guard;
+    CHECK_FALSE(div.HasClass("x"));
+    CHECK(guard.missed());
+  }
+  {
+    embarc::html::AttributeReadGuard guard;
+    (void)div.Attr("class");
+    CHECK(guard.missed());
+  }
+}
+
+TEST_CASE("extract skim: adversarial pages give the full parse's tree and posts", "[extract][skim]") {
+  const std::string tweet =
+      R"(<blockquote class="twitter-tweet"><p lang="en">Hello <a href="https://t.co/x">t.co/x</a></p>)"
+      R"(&mdash; Some One (@someone) <a href="https://twitter.com/someone/status/1196540095848996871">May 1, 2020</a></blockquote>)";
+  const std::string yt = R"(<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ"></iframe>)";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"script with escaped nested script", "<script><!--<script>var a = '</script>" + tweet + "';</script>-->" + yt +
+                                                "</script>" + tweet},
+      {"script with escape ended early", "<script><!-- x --></script>" + tweet},
+      {"script escape with dashes", "<script><!--- a --- <script> -- </script> --> " + tweet + "</script>" + yt},
+      {"double escape ended by </script>", "<script><!--<script></script>" + tweet + "</script>" + yt},
+      {"unterminated script", "<p>a</p><script>var s = '" + tweet + "';"},
+      {"unterminated escaped script", "<script><!--<script>" + tweet},
+      {"script end tag with space and attributes", "<script>a</script >" + tweet + "<script>b</script foo=\">\" >" + yt},
+      {"script end tag with slash", "<script>a</script/>" + tweet},
+      {"script end tag prefix", "<script>a</scripts>" + tweet + "</script>" + yt},
+      {"uppercase tags", "<SCRIPT>x</SCRIPT>" + tweet + "<STYLE>y</STYLE><BLOCKQUOTE CLASS=\"twitter-tweet\"><A HREF="
+                                                        "\"https://twitter.com/a/status/1\">d</A></BLOCKQUOTE>"},
+      {"carriage returns", "<script>\r\nx\r\n</script\r>\r" + tweet + "\r\n<!--\r\n-->\r" + yt},
+      {"unterminated comment", tweet + "<!-- " + yt},
+      {"comment forms", "<!--><!---><!----><!-- -- --><!--x--!>" + tweet + "<!-- --!-->" + yt + "<!---->-->"},
+      {"comment with markup", "<!-- " + tweet + " -->" + yt},
+      {"comment ends at --!>", "<!-- a --!>" + tweet},
+      {"bogus comments", "<? " + tweet + " ?><!x " + yt + "></3 " + tweet + ">" + yt},
+      {"doctype", "<!DOCTYPE html PUBLIC \"a>b\" \"c\">" + tweet},
+      {"script in attribute value", "<div title=\"<script>\">" + tweet + "</div><div title='<!--'>" + yt + "</div>"},
+      {"unquoted attributes", "<div a=<script> b=x>" + tweet + "</div><div c=\"x\"d=<!-->" + yt},
+      {"style", "<style>p { content: '</p>'; }</style>" + tweet + "<style>" + yt + "</style>"},
+      {"style unterminated", tweet + "<style>" + yt},
+      {"title and textarea", "<title><script>" + yt + "</title>" + tweet + "<textarea><script></textarea>" + yt},
+      {"textarea embed", "<textarea class=\"consent\">" + tweet + "<script>x</script></textarea>"},
+      {"noscript", "<noscript>" + tweet + "<script>x</script></noscript>" + yt},
+      {"noscript in head", "<html><head><noscript><style>a</style>" + yt + "</noscript><script>b</script></head>" + tweet},
+      {"template", "<template>" + tweet + "<script>x</script></template>" + yt},
+      {"template column group", "<template><col><script>" + tweet + "</script></template>" + yt},
+      {"select", "<select><style>" + tweet + "</style><option>a</select><style>b</style>" + yt},
+      {"select unclosed", "<select><option><script>x</script>" + tweet},
+      {"svg style is markup", "<svg><style><a href=x>" + tweet + "</style></svg><style>x</style>" + yt},
+      {"svg script", "<svg><script>if (a<b) {}</script></svg>" + tweet + "<script>x</script>"},
+      {"svg title then style", "<svg><title>Logo</title><style>.a{}</style></svg><script>x</script>" + tweet},
+      {"svg foreignObject", "<svg><foreignObject><div></svg></div></foreignObject><style><b>" + tweet + "</style>" + yt},
+      {"svg integration point with formatting", "<p><a>x</p><svg><title>t</title></svg></a></title><style>" + tweet +
+                                                   "</style>" + yt},
+      {"math", "<math><mi><style>x</style></mi><style>" + tweet + "</style></math><script>y</script>" + yt},
+      {"svg self-closing", "<svg/><script>" + tweet + "</script>" + yt},
+      {"cdata in svg", "<svg><![CDATA[<script>]]></svg><script>" + tweet + "</script>" + yt},
+      {"cdata in html", "<![CDATA[<script>]]>" + tweet + "</script>" + yt},
+      {"frameset", "<frameset><script>" + tweet + "</script><frame src=x></frameset>"},
+      {"plaintext", "<plaintext><script>x</script>" + tweet},
+      {"xmp iframe noembed noframes", "<xmp><script></xmp>" + tweet + "<iframe><script></iframe><noembed><script>"
+                                                                        "</noembed><noframes><script></noframes>" + yt},
+      {"quote text after a script", R"(<blockquote class="twitter-tweet"><p>Text <script>var x = "<p>";</script> more</p>)"
+                                    R"(&mdash; Name (@name) <script>y</script><a href="https://twitter.com/name/status/123">Jan 1</a></blockquote>)"},
+      {"unclosed blockquote with widgets script", R"(<blockquote class="twitter-tweet"><p>A</p><a href="https://twitter.com/a/status/1">d</a>)"
+                                                  R"(<script async src="https://platform.twitter.com/widgets.js"></script><p>after</p>)" + tweet},
+      {"telegram script", R"(<script async src="https://telegram.org/js/telegram-widget.js?22" data-telegram-post="durov/1"></script>)"},
+      {"lone less-than signs", "<script>a < b</script><</script><  " + tweet + " <3 </ >" + yt},
+      {"tag cut by end of input", tweet + "<script src=\"x"},
+      {"nul bytes", std::string("<script>a\0b</script>", 20) + tweet + std::string("<scr\0ipt>x</scr\0ipt>", 20) + yt},
+      {"invalid utf-8", "\xff<script>\xe2\x80</script>\xc3" + tweet + "<!-- \xf0\x9f -->" + yt},
+      {"deep nesting", std::string(600, ' ') + "<script>" + std::string(600, '<') + "</script>"},
+  };
+  for (const auto& [label, html] : cases) CheckSame(label, html, "https://news.example/a.html");
+  std::string deep;
+  for (int i = 0; i < 700; ++i) deep += "<div>";
+  CheckSame("too deep", deep + "<script>x</script>");
+  CheckSame("too deep inside a script", "<script>" + deep + "</script>" + tweet);
+}
+
+TEST_CASE("extract skim: generated pages give the full parse's tree and posts", "[extract][skim]") {
+  // Pages strung together from pieces that steer Gumbo's tokenizer and tree builder.
+  const std::vector<std::string> pieces = {
+      "<script>", "</script>", "</script >", "<script type=x>", "<!--", "-->", "--!>", "<!-->", "-", "--", "<style>",
+      "</style>", "<svg>", "</svg>", "<svg/>", "<math>", "</math>", "<mi>", "</mi>", "<title>", "</title>",
+      "<foreignObject>", "</foreignObject>", "<desc>", "<select>", "</select>", "<option>", "<template>", "</template>",
+      "<textarea>", "</textarea>", "<iframe>", "</iframe>", "<xmp>", "<noscript>", "</noscript>", "<![CDATA[", "]]>",
+      "<table>", "<tr>", "<td>", "</table>", "<col>", "<p>", "</p>", "<a href=\"https://twitter.com/a/status/7\">",
+      "</a>", "<b>", "</b>", "<div>", "</div>", "<blockquote class=\"twitter-tweet\">", "</blockquote>",
+      "<iframe src=\"https://www.youtube.com/embed/dQw4w9WgXcQ\"></iframe>", "text", " ", "\n", "\r\n", "<", ">", "/",
+      "\"", "'", "=", "!", "<head>", "<body>", "<frameset>", "<plaintext>", "<? x >", "<!DOCTYPE html>", "&lt;", "<br/>",
+      "<img src=x alt=\"a>b\" style='c' srcset=y/>", "<div class=\"c twitter-tweet\" style=x class=z>",
+      "<p title=\"t\"\nid=i\r\nstyle=s>", "<b class=x style=y>", "<a class=q href=\"https://twitter.com/b/status/8\" title=t>",
+      "<input type=hidden style=x>", "<body class=x style=y>", "<html lang=en style=z>", "<span class=\"&amp;\" d=x >",
+      "<svg viewBox=\"0 0 1 1\" class=\"icon\"><path d=\"M0\"/>", "<font color=red style=x>", "<x a= / b=c/>",
+      "<p class=\"reddit-card\" class=\"x\" style>"};
+  std::uint64_t state = 0x9E3779B97F4A7C15ull;
+  const auto next = [&state]() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  for (int page = 0; page < 3000; ++page) {
+    std::string html;
+    const int count = 5 + static_cast<int>(next() % 40);
+    for (int i = 0; i < count; ++i) html += pieces[next() % pieces.size()];
+    CheckSame("generated page " + std::to_string(page) + ": " + html, html);
+  }
+}
+
+TEST_CASE("extract skim: removes script, style and comment text only where Gumbo reads raw text", "[extract][skim]") {
+  using embarc::html::SkimInertText;
+  CHECK(SkimInertText("<p>a</p><script src=x>var a = 1;\nb()</script><p>b</p>") ==
+        "<p>a</p><script src=x>\n</script><p>b</p>");
+  CHECK(SkimInertText("<style>p{}</style><!-- x\n-->") == "<style></style><!--\n-->");
+  CHECK(SkimInertText("<script><!--<script></script>x</script>y") == "<script></script>y");
+  CHECK(SkimInertText("<svg><style>p{}</style></svg><style>q{}</style>") == "<svg><style>p{}</style></svg><style></style>");
+  CHECK(SkimInertText("<select><style>p{}</style></select><style>q{}</style>") ==
+        "<select><style>p{}</style></select><style></style>");
+  CHECK(SkimInertText("<plaintext><script>x</script>") == "<plaintext><script>x</script>");
+  CHECK(SkimInertText("<textarea><script>x</script></textarea>") == "<textarea><script>x</script></textarea>");
+}
+
+TEST_CASE("extract skim: the fast UTF-8 check agrees with IsValidUtf8", "[extract][skim]") {
+  const std::vector<std::string> texts = {
+      "", "ascii only", "caf\xc3\xa9", "\xe2\x82\xac and \xf0\x9f\x98\x80", "\xc3", "abc\xc3", "\xc3(", "\xe2\x82",
+      "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc0\xaf", "\xe0\x80\xaf", "\x80", "12345678\xc3\xa9" "12345678",
+      "1234567\xff", "\xef\xbb\xbf<html>"};
+  for (const std::string& t : texts) {
+    INFO(t);
+    CHECK(embarc::html::IsValidUtf8Fast(t) == embarc::IsValidUtf8(t));
+  }
+}
