@@ -492,7 +492,7 @@ Result<int> RunVerify(const Options& o) {
     Print("verified: " + std::to_string(report.warc_files) + " WARC file(s), " + std::to_string(report.warc_records) +
           " WARC record(s), " + std::to_string(report.snapshots) + " snapshot record(s), " +
           std::to_string(report.signatures) + " signature(s), " + std::to_string(report.captures) +
-          " capture(s) re-hashed at their offsets");
+          " capture(s) matched to their WARC records");
     Print("log: " + std::to_string(report.log_size) + " leaves, root " + report.root_hash + ", " +
           std::to_string(report.checkpoints) + " signed checkpoint(s) consistent with it");
     if (report.timestamps + report.timestamps_unanchored + report.timestamps_failed > 0) {
@@ -606,12 +606,42 @@ std::vector<std::string> HexList(const std::vector<log::Hash>& hashes) {
   return out;
 }
 
+// The archive and its log for proofs against the latest checkpoint. Read without the write lock
+// when log/ is whole and already holds that checkpoint's tree (a proof then reads O(log n)
+// nodes and nothing waits for a running writer); otherwise opened as a writer, which repairs
+// a crashed append and catches the node files up with the index first.
+struct ProofSource {
+  std::unique_ptr<store::Archive> archive;
+  std::unique_ptr<log::EvidenceLog> log;
+  store::CheckpointRow checkpoint;
+};
+
+Result<ProofSource> OpenProofSource(const Options& o) {
+  auto latest = [](store::Archive& archive) -> Result<store::CheckpointRow> {
+    EMBARC_ASSIGN_OR_RETURN(auto checkpoints, archive.index().Checkpoints());
+    if (checkpoints.empty()) return Fail(ErrorCode::kNotFound, "the archive has no checkpoint yet");
+    return checkpoints.back();
+  };
+  {
+    EMBARC_ASSIGN_OR_RETURN(auto archive, store::Archive::Open(o.archive_dir, /*for_writing=*/false));
+    EMBARC_ASSIGN_OR_RETURN(store::CheckpointRow cp, latest(*archive));
+    if (auto log = log::EvidenceLog::OpenForReading(*archive); log && (*log)->size() >= cp.tree_size) {
+      auto root = (*log)->tree().RootAt(cp.tree_size);
+      if (root && root->Hex() == cp.root_hash) return ProofSource{std::move(archive), std::move(*log), std::move(cp)};
+    }
+  }
+  ProofSource out;
+  EMBARC_ASSIGN_OR_RETURN(out.archive, OpenForWriting(o));
+  EMBARC_ASSIGN_OR_RETURN(out.log, log::EvidenceLog::Open(*out.archive));
+  EMBARC_ASSIGN_OR_RETURN(out.checkpoint, latest(*out.archive));
+  return out;
+}
+
 Result<int> RunProof(const Options& o) {
-  EMBARC_ASSIGN_OR_RETURN(auto archive, OpenForWriting(o));
-  EMBARC_ASSIGN_OR_RETURN(auto log, log::EvidenceLog::Open(*archive));
-  EMBARC_ASSIGN_OR_RETURN(auto checkpoints, archive->index().Checkpoints());
-  if (checkpoints.empty()) return Fail(ErrorCode::kNotFound, "the archive has no checkpoint yet");
-  const store::CheckpointRow& cp = checkpoints.back();
+  EMBARC_ASSIGN_OR_RETURN(ProofSource source, OpenProofSource(o));
+  store::Archive* archive = source.archive.get();
+  const log::EvidenceLog* log = source.log.get();
+  const store::CheckpointRow& cp = source.checkpoint;
   auto parse_size = [](const std::string& text) -> Result<std::uint64_t> {
     char* end = nullptr;
     const unsigned long long v = std::strtoull(text.c_str(), &end, 10);

@@ -59,6 +59,21 @@ Result<std::unique_ptr<EvidenceLog>> EvidenceLog::Open(store::Archive& archive) 
   return std::unique_ptr<EvidenceLog>(new EvidenceLog(archive, std::move(store), std::move(tree), std::move(origin)));
 }
 
+Result<std::unique_ptr<EvidenceLog>> EvidenceLog::OpenForReading(store::Archive& archive) {
+  store::Index& index = archive.index();
+  EMBARC_ASSIGN_OR_RETURN(std::string origin, LogOrigin(index));
+  EMBARC_ASSIGN_OR_RETURN(std::uint64_t leaves, index.LeafCount());
+  EMBARC_ASSIGN_OR_RETURN(FileNodeStore opened, FileNodeStore::Open(archive.log_dir()));
+  auto store = std::make_unique<FileNodeStore>(std::move(opened));
+  if (store->LevelSize(0) > leaves) {
+    return Fail(ErrorCode::kCorruption, "the log's node files hold " + std::to_string(store->LevelSize(0)) +
+                                            " leaves but the index only " + std::to_string(leaves));
+  }
+  EMBARC_ASSIGN_OR_RETURN(MerkleTree opened_tree, MerkleTree::Open(*store));
+  auto tree = std::make_unique<MerkleTree>(std::move(opened_tree));
+  return std::unique_ptr<EvidenceLog>(new EvidenceLog(archive, std::move(store), std::move(tree), std::move(origin)));
+}
+
 Result<store::CheckpointRow> EvidenceLog::WriteCheckpoint(const crypto::Signer& signer, const std::string& now) {
   Checkpoint c;
   c.origin = origin_;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 
+#include "embarc/crypto/dsse.h"
 #include "embarc/store/index.h"
 #include "store/sqlite_handles.h"
 
@@ -167,6 +168,11 @@ CREATE TABLE crawl_frontier(
   UNIQUE(crawl, url));
 CREATE INDEX crawl_frontier_order ON crawl_frontier(crawl, depth, seq);
 )sql",
+    // v6: a post's embeds without a scan of the table (the archive pipeline asks once per post).
+    // Snapshot envelopes written from v6 on are detached (see DetachEnvelope); older rows stay whole.
+    R"sql(
+CREATE INDEX embeds_by_post ON embeds(post_ref, article_id);
+)sql",
 };
 constexpr int kMigrationCount = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 static_assert(kMigrationCount == kSchemaVersion);
@@ -190,6 +196,30 @@ constexpr const char* kCaptureById =
 
 constexpr const char* kSnapshotColumns =
     "id, post_ref, leaf_index, record_hash, observed_at, state, change, content_sha256, previous, record, envelope";
+
+// A snapshot's envelope as stored: its payload is the record column, so the stored JSON leaves it
+// out ("payload":""; a record is never empty). Only when that loses nothing: an envelope of the
+// snapshot type whose payload is exactly the record and whose JSON is exactly what ToJson writes.
+// Anything else is stored whole. Halves a snapshot row.
+std::string DetachEnvelope(const SnapshotRow& r) {
+  auto env = crypto::Envelope::Parse(r.envelope);
+  if (!env || env->payload_type != crypto::kSnapshotPayloadType || AsChars(env->payload) != r.record ||
+      r.record.empty() || env->ToJson() != r.envelope) {
+    return r.envelope;
+  }
+  env->payload.clear();
+  return env->ToJson();
+}
+
+// The whole envelope again from a stored one (detached or not) and the record.
+std::string AttachEnvelope(std::string stored, const std::string& record) {
+  constexpr std::string_view kDetached = R"({"payload":"",)";
+  if (!std::string_view(stored).starts_with(kDetached)) return stored;
+  auto env = crypto::Envelope::Parse(stored);
+  if (!env) return stored;  // verify reports it
+  env->payload = ToBytes(record);
+  return env->ToJson();
+}
 
 class SqliteIndex final : public Index {
  public:
@@ -342,16 +372,6 @@ class SqliteIndex final : public Index {
       out.push_back(static_cast<std::uint64_t>(s.Int(0)));
     }
     return out;
-  }
-
-  Result<std::optional<std::string>> PreviousRecordHash(std::int64_t post_ref, std::uint64_t before_leaf) override {
-    EMBARC_ASSIGN_OR_RETURN(Stmt * s, Cached("SELECT record_hash FROM snapshots WHERE post_ref = ? AND leaf_index < ? "
-                                             "ORDER BY leaf_index DESC LIMIT 1"));
-    ResetOnExit reset{s};
-    s->Bind(1, post_ref).Bind(2, static_cast<std::int64_t>(before_leaf));
-    EMBARC_ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) return std::optional<std::string>();
-    return std::optional<std::string>(s->Text(0));
   }
 
   Result<std::optional<PostRow>> PostById(std::int64_t id) override {
@@ -621,7 +641,7 @@ class SqliteIndex final : public Index {
       Stmt& s = snapshot->Reset();
       s.Bind(1, r.post_ref).Bind(2, static_cast<std::int64_t>(r.leaf_index)).Bind(3, r.record_hash).Bind(4, r.observed_at)
           .Bind(5, r.state).Bind(6, r.change).Bind(7, r.content_sha256).Bind(8, r.previous).BindBlob(9, r.record)
-          .Bind(10, r.envelope);
+          .Bind(10, DetachEnvelope(r));
       EMBARC_RETURN_IF_ERROR(s.Run());
       r.id = sqlite3_last_insert_rowid(db());
       r.capture_ids.clear();
@@ -677,7 +697,7 @@ class SqliteIndex final : public Index {
       r.content_sha256 = s.OptText(7);
       r.previous = s.OptText(8);
       r.record = s.Text(9);
-      r.envelope = s.Text(10);
+      r.envelope = AttachEnvelope(s.Text(10), r.record);
       out.push_back(std::move(r));
     }
     EMBARC_ASSIGN_OR_RETURN(Stmt * c, Cached("SELECT capture_id FROM snapshot_captures WHERE snapshot_id = ? ORDER BY position"));

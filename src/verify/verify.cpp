@@ -3,11 +3,13 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <future>
 #include <map>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "embarc/capture/record.h"
 #include "embarc/core/files.h"
@@ -49,9 +51,36 @@ Result<std::string> PayloadDigestOf(const warc::WarcRecord& rec) {
   return crypto::Sha256(rec.block).Hex();
 }
 
+// What the file scan saw of a response record, as 16 bytes: SHA-256 over its file name,
+// offset, length, WARC-Record-ID and payload digest. A capture row whose fingerprint the scan
+// saw names exactly that record, which the scan has already inflated and digest-checked, so
+// it need not be read again at its offset.
+using Fingerprint = std::array<std::uint8_t, 16>;
+
+Fingerprint FingerprintOf(std::string_view file, std::uint64_t offset, std::uint64_t length, std::string_view record_id,
+                          std::string_view payload_sha256_hex) {
+  crypto::Sha256Hasher h;
+  const std::string numbers = std::to_string(offset) + '/' + std::to_string(length);
+  for (std::string_view part : {file, std::string_view(numbers), record_id, payload_sha256_hex}) {
+    const std::string len = std::to_string(part.size()) + ':';  // length-prefixed: no ambiguity between parts
+    h.Update(AsBytes(len));
+    h.Update(AsBytes(part));
+  }
+  const crypto::Sha256Digest d = h.Finish();
+  Fingerprint out;
+  std::copy_n(d.bytes.begin(), out.size(), out.begin());
+  return out;
+}
+
+// The response records the file scan saw (sorted), or none for a run without the scan.
+struct SeenRecords {
+  std::vector<Fingerprint> sorted;
+  bool Contains(const Fingerprint& f) const { return std::binary_search(sorted.begin(), sorted.end(), f); }
+};
+
 // The snapshot's capture rows (read beforehand, in the record's order) against the record's
-// "captures" and the WARC bytes.
-Result<std::uint64_t> CheckCaptures(const fs::path& warc_dir, const store::SnapshotRow& snap,
+// "captures" and the WARC bytes: the record the scan saw at the row's offset, or else read there.
+Result<std::uint64_t> CheckCaptures(const fs::path& warc_dir, const SeenRecords& seen, const store::SnapshotRow& snap,
                                     const std::vector<std::optional<store::CaptureRow>>& rows, const nlohmann::json& record) {
   const std::string where = LeafName(snap);
   const auto& caps = record.at("captures");
@@ -77,6 +106,12 @@ Result<std::uint64_t> CheckCaptures(const fs::path& warc_dir, const store::Snaps
     const std::string& file = *row->warc_file;
     if (file.find('/') != std::string::npos || file.find("..") != std::string::npos) {
       return Corrupt(cap_where + ": WARC file name " + file + " is not a plain name");
+    }
+    if (!seen.sorted.empty() && row->warc_record_id && row->payload_sha256 &&
+        seen.Contains(FingerprintOf(file, row->response_offset, row->response_length, *row->warc_record_id,
+                                    *row->payload_sha256))) {
+      ++checked;
+      continue;
     }
     auto rec = warc::ReadRecordAt(warc_dir / file, row->response_offset, row->response_length);
     if (!rec) {
@@ -135,7 +170,7 @@ struct SnapshotResult {
 };
 
 // One snapshot: its record bytes, signature, index row, post, previous link, content hash and captures.
-Result<SnapshotResult> CheckSnapshot(const SnapshotWork& w, const fs::path& warc_dir,
+Result<SnapshotResult> CheckSnapshot(const SnapshotWork& w, const fs::path& warc_dir, const SeenRecords& seen,
                                      const std::function<const crypto::Verifier*(std::string_view)>& find_key) {
   const store::SnapshotRow& s = w.row;
   const std::string where = LeafName(s);
@@ -173,7 +208,7 @@ Result<SnapshotResult> CheckSnapshot(const SnapshotWork& w, const fs::path& warc
       return Corrupt(where + ": content does not match content_sha256");
     }
   }
-  EMBARC_ASSIGN_OR_RETURN(out.captures, CheckCaptures(warc_dir, s, w.captures, rec));
+  EMBARC_ASSIGN_OR_RETURN(out.captures, CheckCaptures(warc_dir, seen, s, w.captures, rec));
   return out;
 }
 
@@ -182,8 +217,11 @@ constexpr std::size_t kSnapshotsPerChunk = 2048;
 // Leaf hashes recomputed per read of the index.
 constexpr std::uint64_t kLeavesPerChunk = 4096;
 
-// The next chunk of snapshots from leaf `from` and what each is checked against.
-Result<std::vector<SnapshotWork>> ReadSnapshotChunk(store::Index& index, std::uint64_t from, const std::set<std::int64_t>& selected) {
+// The next chunk of snapshots from leaf `from` and what each is checked against. Chunks are
+// read in leaf order, one after the other: `last_of_post` (each checked post's latest record
+// hash so far) gives a snapshot's expected `previous` without a query.
+Result<std::vector<SnapshotWork>> ReadSnapshotChunk(store::Index& index, std::uint64_t from, const std::set<std::int64_t>& selected,
+                                                    std::unordered_map<std::int64_t, std::string>& last_of_post) {
   EMBARC_ASSIGN_OR_RETURN(auto rows, index.SnapshotsFrom(from, kSnapshotsPerChunk));
   std::vector<SnapshotWork> out(rows.size());
   std::map<std::int64_t, std::optional<store::PostRow>> posts;  // per chunk: a post's snapshots are often near each other
@@ -198,7 +236,9 @@ Result<std::vector<SnapshotWork>> ReadSnapshotChunk(store::Index& index, std::ui
       it = posts.emplace(w.row.post_ref, std::move(post)).first;
     }
     w.post = it->second;
-    EMBARC_ASSIGN_OR_RETURN(w.expected_previous, index.PreviousRecordHash(w.row.post_ref, w.row.leaf_index));
+    std::string& last = last_of_post[w.row.post_ref];
+    if (!last.empty()) w.expected_previous = last;
+    last = w.row.record_hash;
     EMBARC_ASSIGN_OR_RETURN(w.captures, index.CapturesById(w.row.capture_ids));
   }
   return out;
@@ -491,6 +531,7 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
   }
 
   // 1. Every WARC file, record by record (whole-archive runs only), files in parallel.
+  SeenRecords seen;
   if (options.posts.empty()) {
     std::vector<fs::path> files;
     std::error_code ec;
@@ -503,15 +544,22 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
     std::sort(files.begin(), files.end());
     struct FileResult {
       std::uint64_t records = 0;
+      std::vector<Fingerprint> responses;
       std::optional<std::string> warning;
       Result<void> status = Ok();
     };
     std::vector<FileResult> results(files.size());
     ParallelFor(files.size(), threads, [&](std::size_t i) {
       const fs::path& f = files[i];
+      const std::string name = f.filename().string();
       FileResult& out = results[i];
-      Result<void> r = warc::ForEachRecord(f, [&](const warc::ReadRecord&) -> Result<void> {
+      Result<void> r = warc::ForEachRecord(f, [&](const warc::ReadRecord& rr) -> Result<void> {
         ++out.records;
+        if (rr.record.Field("WARC-Type") == "response") {
+          if (auto payload = PayloadDigestOf(rr.record); payload) {
+            out.responses.push_back(FingerprintOf(name, rr.offset, rr.length, rr.record.Field("WARC-Record-ID"), *payload));
+          }
+        }
         return Ok();
       });
       if (r) return;
@@ -532,7 +580,10 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
       report.warc_records += r.records;
       if (!r.status) return tl::unexpected(r.status.error());
       if (r.warning) report.warnings.push_back(std::move(*r.warning));
+      seen.sorted.insert(seen.sorted.end(), r.responses.begin(), r.responses.end());
+      std::vector<Fingerprint>().swap(r.responses);
     }
+    std::sort(seen.sorted.begin(), seen.sorted.end());
   }
 
   // 2. The leaves are numbered 0..n-1 without gaps across snapshots and key events.
@@ -553,7 +604,8 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
   // 3. Every snapshot, in log order: read in chunks (the next chunk is read while this one is
   // checked on all threads); the first failure in leaf order is reported.
   const fs::path warc_dir = archive.warc_dir();
-  auto read_chunk = [&](std::uint64_t from) { return ReadSnapshotChunk(index, from, selected); };
+  std::unordered_map<std::int64_t, std::string> last_of_post;
+  auto read_chunk = [&](std::uint64_t from) { return ReadSnapshotChunk(index, from, selected, last_of_post); };
   Result<std::vector<SnapshotWork>> chunk = read_chunk(0);
   while (true) {
     if (!chunk) return tl::unexpected(chunk.error());
@@ -566,7 +618,7 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
     }
     std::vector<std::optional<Result<SnapshotResult>>> results(work.size());
     ParallelFor(work.size(), threads, [&](std::size_t i) {
-      if (work[i].selected) results[i] = CheckSnapshot(work[i], warc_dir, find_key);
+      if (work[i].selected) results[i] = CheckSnapshot(work[i], warc_dir, seen, find_key);
     });
     for (std::size_t i = 0; i < work.size(); ++i) {
       if (!results[i]) continue;

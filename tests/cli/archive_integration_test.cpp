@@ -152,6 +152,18 @@ TEST_CASE("verify: a changed row in the database is exit 3", "[integration]") {
     Sql(w.archive / "index.sqlite3", "UPDATE captures SET payload_sha256 = '" + std::string(64, '0') + "' WHERE id = (SELECT MAX(id) FROM captures)");
   }
   SECTION("a record's bytes") { Sql(w.archive / "index.sqlite3", "UPDATE snapshots SET record = replace(record, 'Pyongyang', 'Pyongyanh')"); }
+  // verify matches capture rows against the records its WARC scan saw; a row naming any other
+  // range is read there and refused.
+  SECTION("a capture row moved one byte into its record") {
+    Sql(w.archive / "index.sqlite3",
+        "UPDATE captures SET response_offset = response_offset + 1 WHERE id = (SELECT MAX(id) FROM captures WHERE warc_file IS NOT NULL)");
+  }
+  SECTION("a capture row pointing at another record") {
+    Sql(w.archive / "index.sqlite3",
+        "UPDATE captures SET (response_offset, response_length) = (SELECT response_offset, response_length FROM captures "
+        "WHERE id = (SELECT MIN(id) FROM captures WHERE warc_file IS NOT NULL)) "
+        "WHERE id = (SELECT MAX(id) FROM captures WHERE warc_file IS NOT NULL)");
+  }
   SECTION("a removed snapshot") { Sql(w.archive / "index.sqlite3", "DELETE FROM snapshot_captures WHERE snapshot_id = 1; DELETE FROM snapshots WHERE id = 1"); }
   auto verify = Embarc(w.archive, {"verify"});
   INFO(verify.err);

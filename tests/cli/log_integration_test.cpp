@@ -1,6 +1,9 @@
 // The evidence log end to end: checkpoints, proofs checked by an independent implementation,
 // and the tamper matrix (each tampering is exit 3 and named).
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -106,6 +109,45 @@ TEST_CASE("log: every run writes a signed checkpoint, proofs are what RFC 9162 s
   INFO(check.out << check.err);
   CHECK(check.exit_code == 0);
   CHECK(check.out.find("inclusion ok") != std::string::npos);
+}
+
+TEST_CASE("proof: answers while a writer holds the archive, and after a crashed log append", "[integration][log]") {
+  LoggedWorld w;
+  auto before = Embarc(w.archive, {"--json", "proof", kTweet});
+  REQUIRE(before.exit_code == 0);
+  const std::string consistency = Embarc(w.archive, {"--json", "proof", "--consistency", "2"}).out;
+  REQUIRE(!consistency.empty());
+
+  // A writer holds the archive's lock: proof reads without it (it used to wait for the writer).
+  {
+    const int fd = ::open((w.archive / ".lock").c_str(), O_RDWR | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX) == 0);
+    auto locked = RunCommand({"timeout", "60", embarc::testing::EmbarcBinary(), "--archive", w.archive.string(), "--json",
+                              "proof", kTweet});
+    auto locked_consistency = RunCommand({"timeout", "60", embarc::testing::EmbarcBinary(), "--archive", w.archive.string(),
+                                          "--json", "proof", "--consistency", "2"});
+    ::close(fd);
+    INFO(locked.err);
+    CHECK(locked.exit_code == 0);
+    CHECK(locked.out == before.out);
+    CHECK(locked_consistency.out == consistency);
+  }
+
+  // A crashed append left part of a leaf hash in log/level-0.bin: proof takes the writer's
+  // path, which cuts it off, and answers the same.
+  const fs::path level0 = w.archive / "log" / "level-0.bin";
+  const auto size = fs::file_size(level0);
+  {
+    std::ofstream out(level0, std::ios::binary | std::ios::app);
+    out << "partial leaf";
+  }
+  auto repaired = Embarc(w.archive, {"--json", "proof", kTweet});
+  INFO(repaired.err);
+  CHECK(repaired.exit_code == 0);
+  CHECK(repaired.out == before.out);
+  CHECK(fs::file_size(level0) == size);
+  CHECK(Embarc(w.archive, {"verify"}).exit_code == 0);
 }
 
 TEST_CASE("log: verify --against a checkpoint kept earlier", "[integration][log]") {

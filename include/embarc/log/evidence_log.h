@@ -27,6 +27,11 @@ class EvidenceLog {
   // disagree with the index beyond the recorded size are cut back first.
   // Errors: kCorruption when the node files hold more leaves than the index.
   [[nodiscard]] static Result<std::unique_ptr<EvidenceLog>> Open(store::Archive& archive);
+  // Opens log/ as it is, for proofs by a reader that holds no write lock: no repair, no
+  // catching up, so size() may be behind the index while a writer appends. Never call
+  // WriteCheckpoint on it. Errors: kCorruption when a node file is partial or its levels
+  // disagree (a crashed append: Open repairs it) or hold more leaves than the index; kIo.
+  [[nodiscard]] static Result<std::unique_ptr<EvidenceLog>> OpenForReading(store::Archive& archive);
 
   std::uint64_t size() const { return tree_->size(); }
   const MerkleTree& tree() const { return *tree_; }
