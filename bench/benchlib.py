@@ -23,6 +23,9 @@ EMBARC = os.path.join(BUILD, "embarc")
 OUT = os.environ.get("EMBARC_BENCH_OUT", os.path.join(ROOT, "bench", "out"))
 WORK = os.environ.get("EMBARC_BENCH_WORK", os.path.join(tempfile.gettempdir(), "embarc-bench"))
 RUNS = int(os.environ.get("EMBARC_BENCH_RUNS", "5"))
+# Names the generated archives cached in WORK: an archive written by an older schema (v5 stored
+# whole envelopes) would measure the old format. Change it with the schema or the generator.
+ARCHIVE_TAG = "schema6"
 
 
 def log(*args):

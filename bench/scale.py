@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scale of the log and index (issue #8): synthetic archives of 10k, 100k and 1M snapshot records.
 
-Per size N (archives built once by embarc_bench_make_archive and cached in WORK/scale-<N>):
+Per size N (archives built once by embarc_bench_make_archive and cached in WORK/scale-<ARCHIVE_TAG>-<N>):
   scale.generate_records_per_s.N   how fast the generator wrote the archive (when built by this run
                                    or an earlier one; its own summary)
   scale.proof_cli_ms.N             `embarc proof RECORD_HASH` end to end (process start, lock, index,
@@ -34,8 +34,8 @@ SCALE = os.path.join(TOOLS, "embarc_bench_scale")
 
 
 def archive_of(n):
-    d = os.path.join(benchlib.WORK, "scale-%d" % n)
-    done = os.path.join(benchlib.WORK, "scale-%d.json" % n)
+    d = os.path.join(benchlib.WORK, "scale-%s-%d" % (benchlib.ARCHIVE_TAG, n))
+    done = os.path.join(benchlib.WORK, "scale-%s-%d.json" % (benchlib.ARCHIVE_TAG, n))
     if os.path.exists(done) and os.path.isdir(d):
         with open(done) as f:
             return d, json.load(f)

@@ -17,7 +17,7 @@ Figures (bench/out/verify.json):
   verify.openssl_sha256_mb_per_s  `openssl speed -seconds 3 -evp sha256`, 16 KiB blocks, MB/s.
   verify.peak_rss_mib          peak RSS of `embarc verify`.
 
-The archive is built once by embarc_bench_make_archive and cached in WORK/verify-<N>.
+The archive is built once by embarc_bench_make_archive and cached in WORK/verify-<ARCHIVE_TAG>-<N>.
 Environment: EMBARC_BENCH_VERIFY_RECORDS (default 100000), EMBARC_BENCH_RUNS, EMBARC_BENCH_BUILD.
 """
 
@@ -39,8 +39,8 @@ MAKE_ARCHIVE = os.path.join(benchlib.BUILD, "bench", "embarc_bench_make_archive"
 
 def archive_of(n):
     """The cached archive of n records (built when missing). Returns (dir, generator summary or None)."""
-    d = os.path.join(benchlib.WORK, "verify-%d" % n)
-    done = os.path.join(benchlib.WORK, "verify-%d.json" % n)
+    d = os.path.join(benchlib.WORK, "verify-%s-%d" % (benchlib.ARCHIVE_TAG, n))
+    done = os.path.join(benchlib.WORK, "verify-%s-%d.json" % (benchlib.ARCHIVE_TAG, n))
     if os.path.exists(done) and os.path.isdir(d):
         with open(done) as f:
             return d, json.load(f)
@@ -142,8 +142,8 @@ def main():
     benchlib.record(GROUP, "verify.warc_mb_per_s", "embarc verify: uncompressed WARC MB per second of verify wall",
                     "MB/s", [raw / 1e6 / w for w in walls], c, compare_to="verify.zcat_openssl_sha256", goal_ratio=0.7,
                     note="uncompressed bytes of every WARC file (%d; %d compressed) / wall of the whole verify run, "
-                         "which also checks signatures, index rows and the log, and re-reads every referenced response "
-                         "record at its offset" % (raw, compressed))
+                         "which also checks signatures, index rows and the log, and matches every capture row to the "
+                         "response record the scan saw at its offset" % (raw, compressed))
     benchlib.record(GROUP, "verify.openssl_sha256_mb_per_s", "openssl SHA-256, 16 KiB blocks", "MB/s", sha,
                     "openssl speed -seconds 3 -evp sha256", note="%d runs (each ~18 s)" % sha_runs)
     benchlib.record(GROUP, "verify.peak_rss_mib", "embarc verify peak RSS", "MiB", rss, c, higher_is_better=False)

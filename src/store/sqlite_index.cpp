@@ -211,14 +211,17 @@ std::string DetachEnvelope(const SnapshotRow& r) {
   return env->ToJson();
 }
 
-// The whole envelope again from a stored one (detached or not) and the record.
+// The whole envelope again from a stored one (detached or not) and the record. Canonical JSON
+// writes each member on its own, so putting the payload back is putting its text back: the
+// result is what ToJson wrote before DetachEnvelope emptied the payload.
 std::string AttachEnvelope(std::string stored, const std::string& record) {
   constexpr std::string_view kDetached = R"({"payload":"",)";
   if (!std::string_view(stored).starts_with(kDetached)) return stored;
-  auto env = crypto::Envelope::Parse(stored);
-  if (!env) return stored;  // verify reports it
-  env->payload = ToBytes(record);
-  return env->ToJson();
+  std::string whole = R"({"payload":")";
+  whole += Base64Encode(AsBytes(record));
+  whole += '"';
+  whole.append(stored, kDetached.size() - 1);  // from the comma on
+  return whole;
 }
 
 class SqliteIndex final : public Index {
@@ -372,6 +375,16 @@ class SqliteIndex final : public Index {
       out.push_back(static_cast<std::uint64_t>(s.Int(0)));
     }
     return out;
+  }
+
+  Result<std::optional<std::string>> PreviousRecordHash(std::int64_t post_ref, std::uint64_t before_leaf) override {
+    EMBARC_ASSIGN_OR_RETURN(Stmt * s, Cached("SELECT record_hash FROM snapshots WHERE post_ref = ? AND leaf_index < ? "
+                                             "ORDER BY leaf_index DESC LIMIT 1"));
+    ResetOnExit reset{s};
+    s->Bind(1, post_ref).Bind(2, static_cast<std::int64_t>(before_leaf));
+    EMBARC_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return std::optional<std::string>();
+    return std::optional<std::string>(s->Text(0));
   }
 
   Result<std::optional<PostRow>> PostById(std::int64_t id) override {

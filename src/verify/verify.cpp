@@ -9,7 +9,6 @@
 #include <map>
 #include <set>
 #include <thread>
-#include <unordered_map>
 
 #include "embarc/capture/record.h"
 #include "embarc/core/files.h"
@@ -217,11 +216,9 @@ constexpr std::size_t kSnapshotsPerChunk = 2048;
 // Leaf hashes recomputed per read of the index.
 constexpr std::uint64_t kLeavesPerChunk = 4096;
 
-// The next chunk of snapshots from leaf `from` and what each is checked against. Chunks are
-// read in leaf order, one after the other: `last_of_post` (each checked post's latest record
-// hash so far) gives a snapshot's expected `previous` without a query.
-Result<std::vector<SnapshotWork>> ReadSnapshotChunk(store::Index& index, std::uint64_t from, const std::set<std::int64_t>& selected,
-                                                    std::unordered_map<std::int64_t, std::string>& last_of_post) {
+// The next chunk of snapshots from leaf `from` and what each is checked against. (A map of each
+// post's latest record would save the query for `previous` but grow with the archive.)
+Result<std::vector<SnapshotWork>> ReadSnapshotChunk(store::Index& index, std::uint64_t from, const std::set<std::int64_t>& selected) {
   EMBARC_ASSIGN_OR_RETURN(auto rows, index.SnapshotsFrom(from, kSnapshotsPerChunk));
   std::vector<SnapshotWork> out(rows.size());
   std::map<std::int64_t, std::optional<store::PostRow>> posts;  // per chunk: a post's snapshots are often near each other
@@ -236,9 +233,7 @@ Result<std::vector<SnapshotWork>> ReadSnapshotChunk(store::Index& index, std::ui
       it = posts.emplace(w.row.post_ref, std::move(post)).first;
     }
     w.post = it->second;
-    std::string& last = last_of_post[w.row.post_ref];
-    if (!last.empty()) w.expected_previous = last;
-    last = w.row.record_hash;
+    EMBARC_ASSIGN_OR_RETURN(w.expected_previous, index.PreviousRecordHash(w.row.post_ref, w.row.leaf_index));
     EMBARC_ASSIGN_OR_RETURN(w.captures, index.CapturesById(w.row.capture_ids));
   }
   return out;
@@ -575,6 +570,9 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
                     std::to_string(tail->file_size - tail->valid_end) + " bytes after offset " +
                     std::to_string(tail->valid_end) + ") from an interrupted run; no index row names it; the next writer cuts it off";
     });
+    std::size_t responses = 0;
+    for (const FileResult& r : results) responses += r.responses.size();
+    seen.sorted.reserve(responses);  // 16 bytes per response record, never twice over
     for (FileResult& r : results) {
       ++report.warc_files;
       report.warc_records += r.records;
@@ -604,8 +602,7 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
   // 3. Every snapshot, in log order: read in chunks (the next chunk is read while this one is
   // checked on all threads); the first failure in leaf order is reported.
   const fs::path warc_dir = archive.warc_dir();
-  std::unordered_map<std::int64_t, std::string> last_of_post;
-  auto read_chunk = [&](std::uint64_t from) { return ReadSnapshotChunk(index, from, selected, last_of_post); };
+  auto read_chunk = [&](std::uint64_t from) { return ReadSnapshotChunk(index, from, selected); };
   Result<std::vector<SnapshotWork>> chunk = read_chunk(0);
   while (true) {
     if (!chunk) return tl::unexpected(chunk.error());

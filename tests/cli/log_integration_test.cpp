@@ -207,6 +207,10 @@ TEST_CASE("log: the tamper matrix is exit 3, named", "[integration][log]") {
             "', public_key_pem, created_at FROM keys LIMIT 1");
     expect = "key";
   }
+  SECTION("flip a byte of a stored upper node (level 1), leaves intact") {
+    embarc::testing::FlipByte(w.archive / "log" / "level-1.bin", 3);
+    expect = "log/ node (level 1, index 0)";
+  }
   SECTION("delete the logged leaf file entries") {
     std::filesystem::resize_file(w.archive / "log" / "level-0.bin", 0);
     std::filesystem::resize_file(w.archive / "log" / "level-1.bin", 0);

@@ -99,6 +99,49 @@ TEST_CASE("dsse: Parse is strict", "[crypto]") {
   for (std::size_t i = 0; i <= kMaxDsseSignatures; ++i) many += std::string(i ? "," : "") + R"({"sig":"AQID"})";
   many += "]}";
   CHECK(Envelope::Parse(many).error().code == ErrorCode::kCorruption);
+  // The same in the form ToJson writes (read without the JSON parser) is refused as well.
+  Envelope written;
+  written.payload_type = "t";
+  written.payload = ToBytes("hi");
+  for (std::size_t i = 0; i <= kMaxDsseSignatures; ++i) written.signatures.push_back({"k", Bytes{1, 2, 3}});
+  CHECK(Envelope::Parse(written.ToJson()).error().code == ErrorCode::kCorruption);
+  written.signatures.resize(kMaxDsseSignatures);
+  CHECK(Envelope::Parse(written.ToJson()));
+}
+
+TEST_CASE("dsse: an envelope as ToJson writes it and the same envelope written otherwise parse alike", "[crypto]") {
+  // As written, every string plain ASCII: read without the JSON parser.
+  const std::string written =
+      R"({"payload":"aGVsbG8=","payloadType":"application/vnd.embarc.snapshot+json",)"
+      R"("signatures":[{"keyid":"k1","sig":"AQID"},{"keyid":"","sig":"+/8="}]})";
+  // The same values, with escapes, spacing and another member order: the full parse.
+  const std::string other =
+      R"({ "signatures":[{"sig":"AQID","keyid":"\u006b1"},{"keyid":"","sig":"+\/8="}],)"
+      R"("payloadType":"application\/vnd.embarc.snapshot+json","payload":"aGVsbG8=" })";
+  auto a = Envelope::Parse(written);
+  auto b = Envelope::Parse(other);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->payload == ToBytes("hello"));
+  CHECK(a->payload == b->payload);
+  CHECK(a->payload_type == b->payload_type);
+  REQUIRE(a->signatures.size() == 2);
+  REQUIRE(b->signatures.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(a->signatures[i].keyid == b->signatures[i].keyid);
+    CHECK(a->signatures[i].sig == b->signatures[i].sig);
+  }
+  CHECK(a->ToJson() == written);
+  CHECK(b->ToJson() == written);
+  // Damage in the written form is refused as the full parse refuses it.
+  for (const std::string& bad : {written.substr(0, written.size() - 1), written + " x",
+                                 std::string(written).replace(written.find("AQID"), 4, "AQI!"),
+                                 std::string(written).replace(written.find("aGVsbG8="), 8, "aGVsbG8")}) {
+    INFO(bad);
+    auto r = Envelope::Parse(bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::kCorruption);
+  }
 }
 
 TEST_CASE("dsse: sign and verify, and tampering is corruption", "[crypto]") {

@@ -577,6 +577,31 @@ TEST_CASE("merkle: FileNodeStore survives reopening with the same roots and proo
   CHECK(*tree.InclusionProof(1020, 1037) == *reference.InclusionProof(1020, 1037));
 }
 
+TEST_CASE("merkle: FileNodeStore::GetRange reads what Get reads, and only what is stored", "[merkle]") {
+  embarc::testing::TempDir dir;
+  const auto store_dir = dir.path() / "nodes";
+  auto store = FileNodeStore::Open(store_dir);
+  REQUIRE(store);
+  MerkleTree tree = OpenTree(*store);
+  AppendAll(tree, MakeLeaves(300));
+  for (std::uint32_t level : {0u, 1u, 4u}) {
+    const std::uint64_t size = store->LevelSize(level);
+    for (auto [begin, count] : {std::pair<std::uint64_t, std::uint64_t>{0, size}, {1, size - 2}, {size - 1, 1}, {5, 0}}) {
+      INFO("level " << level << " [" << begin << ", +" << count << ")");
+      auto range = store->GetRange(level, begin, count);
+      REQUIRE(range);
+      REQUIRE(range->size() == count);
+      for (std::uint64_t i = 0; i < count; ++i) CHECK((*range)[i] == *store->Get(level, begin + i));
+    }
+    auto past = store->GetRange(level, size - 1, 2);
+    REQUIRE_FALSE(past);
+    CHECK(past.error().code == ErrorCode::kNotFound);
+  }
+  auto no_level = store->GetRange(40, 0, 1);
+  REQUIRE_FALSE(no_level);
+  CHECK(no_level.error().code == ErrorCode::kNotFound);
+}
+
 TEST_CASE("merkle: FileNodeStore rejects level files of the wrong size", "[merkle]") {
   embarc::testing::TempDir dir;
   const auto store_dir = dir.path() / "nodes";

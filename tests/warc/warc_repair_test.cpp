@@ -137,6 +137,54 @@ TEST_CASE("warc repair: a cut last member is cut off and every complete record s
   CHECK(ReadBytes(first).empty());
 }
 
+TEST_CASE("warc repair: InspectTailFrom a record boundary sees the same tail as from the start", "[warc][repair]") {
+  TempDir tmp;
+  const Sample s = WriteSample(tmp.path());
+  const RecordLocation& last = s.records.back();
+  const RecordLocation& before_last = s.records[s.records.size() - 2];
+  // Whole: clean from any record boundary.
+  for (const RecordLocation& r : s.records) {
+    auto from = InspectTailFrom(s.file, r.offset);
+    REQUIRE(from);
+    CHECK(from->clean);
+    CHECK(from->valid_end == s.bytes.size());
+  }
+  // Cut inside the last member: from the boundary before it, or from its own start, the same
+  // crash tail as a whole-file inspection finds.
+  const fs::path cut = tmp.path() / "cut.warc.gz";
+  WriteBytes(cut, s.bytes.substr(0, static_cast<std::size_t>(last.offset + last.length / 2)));
+  auto whole = InspectTail(cut);
+  REQUIRE(whole);
+  REQUIRE(whole->crash_tail);
+  for (std::uint64_t from : {before_last.offset, last.offset}) {
+    INFO("from offset " << from);
+    auto tail = InspectTailFrom(cut, from);
+    REQUIRE(tail);
+    CHECK(tail->crash_tail);
+    CHECK_FALSE(tail->clean);
+    CHECK(tail->valid_end == whole->valid_end);
+  }
+  // A damaged record before `from` is not looked at (the caller vouches for those bytes); one
+  // after it is corruption, not a crash tail.
+  std::string damaged = s.bytes;
+  damaged[static_cast<std::size_t>(before_last.offset + before_last.length / 2)] ^= 0x40;
+  const fs::path bad = tmp.path() / "bad.warc.gz";
+  WriteBytes(bad, damaged);
+  auto after_damage = InspectTailFrom(bad, last.offset);
+  REQUIRE(after_damage);
+  CHECK(after_damage->clean);
+  auto over_damage = InspectTailFrom(bad, before_last.offset);
+  REQUIRE(over_damage);
+  CHECK_FALSE(over_damage->clean);
+  CHECK_FALSE(over_damage->crash_tail);
+  // An offset past the end (an index naming bytes the file lacks) is neither clean nor a crash
+  // tail: crash repair then inspects the whole file.
+  auto past_end = InspectTailFrom(s.file, s.bytes.size() + 1);
+  REQUIRE(past_end);
+  CHECK_FALSE(past_end->clean);
+  CHECK_FALSE(past_end->crash_tail);
+}
+
 TEST_CASE("warc repair: damage that is not an interrupted append is never cut", "[warc][repair]") {
   TempDir tmp;
   const Sample s = WriteSample(tmp.path());

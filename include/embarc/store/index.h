@@ -170,6 +170,9 @@ class Index {
   [[nodiscard]] virtual Result<std::vector<SnapshotRow>> SnapshotsFrom(std::uint64_t first_leaf, std::size_t limit) = 0;
   // The leaf_index of every snapshot, ascending.
   [[nodiscard]] virtual Result<std::vector<std::uint64_t>> SnapshotLeafIndexes() = 0;
+  // The record hash of the post's last snapshot before leaf `before_leaf`, if any.
+  [[nodiscard]] virtual Result<std::optional<std::string>> PreviousRecordHash(std::int64_t post_ref,
+                                                                               std::uint64_t before_leaf) = 0;
   [[nodiscard]] virtual Result<std::optional<PostRow>> PostById(std::int64_t id) = 0;
   // Capture rows in the order of `ids`; nullopt where an id has no row.
   [[nodiscard]] virtual Result<std::vector<std::optional<CaptureRow>>> CapturesById(const std::vector<std::int64_t>& ids) = 0;
