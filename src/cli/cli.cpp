@@ -487,7 +487,9 @@ Result<int> RunVerify(const Options& o) {
                          {"root_hash", report.root_hash}, {"checkpoints", report.checkpoints},
                          {"timestamps", report.timestamps}, {"timestamps_unanchored", report.timestamps_unanchored},
                          {"timestamps_failed", report.timestamps_failed}, {"warnings", report.warnings},
-                         {"against", vo.against_note.empty() ? nlohmann::json() : nlohmann::json(report.against_ok)}}.dump());
+                         {"against", vo.against_note.empty() ? nlohmann::json() : nlohmann::json(report.against_ok)},
+                         {"seconds", {{"warc", report.warc_seconds}, {"records", report.records_seconds}, {"log", report.log_seconds}}}}
+              .dump());
   } else {
     Print("verified: " + std::to_string(report.warc_files) + " WARC file(s), " + std::to_string(report.warc_records) +
           " WARC record(s), " + std::to_string(report.snapshots) + " snapshot record(s), " +

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <map>
 #include <set>
@@ -525,6 +526,10 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
     selected.insert(found->id);
   }
 
+  using Clock = std::chrono::steady_clock;
+  auto seconds_since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+  Clock::time_point phase = Clock::now();
+
   // 1. Every WARC file, record by record (whole-archive runs only), files in parallel.
   SeenRecords seen;
   if (options.posts.empty()) {
@@ -584,6 +589,9 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
     std::sort(seen.sorted.begin(), seen.sorted.end());
   }
 
+  report.warc_seconds = seconds_since(phase);
+  phase = Clock::now();
+
   // 2. The leaves are numbered 0..n-1 without gaps across snapshots and key events.
   EMBARC_ASSIGN_OR_RETURN(auto key_events, index.KeyEvents());
   {
@@ -631,9 +639,13 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
     chunk = next.get();
   }
 
+  report.records_seconds = seconds_since(phase);
+  phase = Clock::now();
+
   // 4. The Merkle log and its checkpoints.
   EMBARC_RETURN_IF_ERROR(VerifyLog(archive, verifiers, options, report));
   EMBARC_RETURN_IF_ERROR(VerifyTimestamps(archive, report));
+  report.log_seconds = seconds_since(phase);
   return report;
 }
 

@@ -81,6 +81,12 @@ TEST_CASE("tsa: every run's checkpoint is stamped by the archive's TSA and verif
   CHECK(v["timestamps"] == 1);
   CHECK(v["timestamps_unanchored"] == 0);
   CHECK(v["timestamps_failed"] == 0);
+  // How long each part took (the benchmarks read these).
+  for (const char* part : {"warc", "records", "log"}) {
+    INFO(part);
+    CHECK(v["seconds"][part].is_number());
+    CHECK(v["seconds"][part].get<double>() >= 0);
+  }
 
   // The documented offline check (archive/FORMAT.md "Trusted time").
   auto openssl = RunCommand({"openssl", "ts", "-verify", "-in", t["token_file"], "-data", t["data_file"], "-CAfile",

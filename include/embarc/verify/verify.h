@@ -33,6 +33,11 @@ struct VerifyReport {
   std::uint64_t timestamps_unanchored = 0; // granted tokens verified, but no trust anchor is stored
   std::uint64_t timestamps_failed = 0;     // recorded failed requests (not evidence, not an error)
   std::uint64_t threads = 0;             // worker threads used
+  // Wall time of each part: the WARC scan (inflate, parse, digests), the snapshot records
+  // (signatures, index rows, captures), the log (leaves, nodes, checkpoints) and timestamps.
+  double warc_seconds = 0;
+  double records_seconds = 0;
+  double log_seconds = 0;
   std::string root_hash;                 // hex, of the whole log
   bool against_ok = false;               // the kept checkpoint is a prefix of today's log
   // Not failures, but worth telling: e.g. a WARC file that ends inside a record no index row
@@ -40,7 +45,9 @@ struct VerifyReport {
   std::vector<std::string> warnings;
 };
 
-// Memory is bounded (snapshots are read in chunks; the log is checked as a stream), and the WARC
+// Memory is bounded but for 16 bytes per WARC response record (what the WARC scan saw, so that
+// capture rows need not be read again; snapshots are read in chunks; the log is checked as a
+// stream), and the WARC
 // files and the snapshots are checked on `threads` threads; the error reported is the one a
 // sequential check would meet first.
 // Errors: kCorruption naming the first file/record/leaf that failed; kNotFound when a
