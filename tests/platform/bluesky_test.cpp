@@ -9,6 +9,7 @@
 
 #include "embarc/platform/bluesky.h"
 #include "embarc/platform/platform.h"
+#include "support/answers.h"
 #include "support/support.h"
 
 namespace {
@@ -26,32 +27,17 @@ constexpr const char* kPostId = "at://did:plc:ic6zqvuw5ulmfpjiwnhsr2ns/app.bsky.
 constexpr const char* kCid = "bafyreifk6pyilxkm7vcingnkdbzueaftqg54i3al4zbh5p3jy3pryfkc3a";
 
 net::FetchResponse Answer(int status, const std::string& body, const std::string& content_type = "application/json") {
-  net::FetchResponse response;
-  response.outcome = net::FetchOutcome::kOk;
-  net::HttpExchange exchange;
-  exchange.status = status;
-  if (!content_type.empty()) exchange.response_headers.emplace_back("Content-Type", content_type);
-  exchange.body = embarc::ToBytes(body);
-  response.hops.push_back(std::move(exchange));
-  return response;
+  return embarc::testing::OneAnswer(status, body, content_type);
 }
 
-net::FetchResponse Failed(net::FetchOutcome outcome) {
-  net::FetchResponse response;
-  response.outcome = outcome;
-  response.error = "simulated";
-  return response;
-}
+net::FetchResponse Failed(net::FetchOutcome outcome) { return embarc::testing::FailedFetch(outcome); }
 
 Json RecordedJson(const std::string& file) {
   return Json::parse(embarc::testing::ReadFileText(embarc::testing::CorpusDir() / "api" / file));
 }
 
 // A recorded answer: its status from the provenance, its body as recorded.
-net::FetchResponse Recorded(const std::string& file) {
-  const Json recorded = RecordedJson(file);
-  return Answer(recorded.at("_provenance").value("http_status", 200), recorded.at("response").dump());
-}
+net::FetchResponse Recorded(const std::string& file) { return embarc::testing::RecordedApiAnswer(file); }
 
 const embarc::platform::Adapter& Adapter() { return bluesky::BlueskyAdapter(); }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "embarc/platform/platform.h"
+#include "support/answers.h"
 
 namespace {
 
@@ -21,23 +22,10 @@ const embarc::platform::Adapter& LinkedIn() {
 }
 
 net::FetchResponse Answer(int status, const std::string& body, const std::string& content_type = "text/html; charset=utf-8") {
-  net::FetchResponse response;
-  response.outcome = net::FetchOutcome::kOk;
-  net::HttpExchange exchange;
-  exchange.url = "https://www.linkedin.com/embed/feed/update/urn:li:share:7250000000000000001";
-  exchange.status = status;
-  if (!content_type.empty()) exchange.response_headers.emplace_back("Content-Type", content_type);
-  exchange.body = embarc::ToBytes(body);
-  response.hops.push_back(std::move(exchange));
-  return response;
+  return embarc::testing::OneAnswer(status, body, content_type, "https://www.linkedin.com/embed/feed/update/urn:li:share:7250000000000000001");
 }
 
-net::FetchResponse Failed(net::FetchOutcome outcome) {
-  net::FetchResponse response;
-  response.outcome = outcome;
-  response.error = "simulated";
-  return response;
-}
+net::FetchResponse Failed(net::FetchOutcome outcome) { return embarc::testing::FailedFetch(outcome); }
 
 PostRef Ref(const std::string& url) {
   auto ref = LinkedIn().ParsePostUrl(url);

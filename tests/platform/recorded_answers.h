@@ -11,6 +11,7 @@
 #include "embarc/core/bytes.h"
 #include "embarc/net/fetcher.h"
 #include "embarc/platform/platform.h"
+#include "support/answers.h"
 #include "support/support.h"
 
 namespace embarc::testing {
@@ -18,23 +19,7 @@ namespace embarc::testing {
 inline net::FetchResponse Answer(int status, const std::string& body,
                                  const std::string& content_type = "application/json",
                                  net::HeaderList extra = {}, const std::string& url = "") {
-  net::FetchResponse response;
-  response.outcome = net::FetchOutcome::kOk;
-  net::HttpExchange exchange;
-  exchange.url = url;
-  exchange.status = status;
-  if (!content_type.empty()) exchange.response_headers.emplace_back("Content-Type", content_type);
-  for (auto& header : extra) exchange.response_headers.push_back(std::move(header));
-  exchange.body = ToBytes(body);
-  response.hops.push_back(std::move(exchange));
-  return response;
-}
-
-inline net::FetchResponse FailedFetch(net::FetchOutcome outcome) {
-  net::FetchResponse response;
-  response.outcome = outcome;
-  response.error = "simulated";
-  return response;
+  return OneAnswer(status, body, content_type, url, std::move(extra));
 }
 
 // A redirect from `from` to `login_url`, which answers 200 HTML (a login wall).

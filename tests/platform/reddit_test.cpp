@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "embarc/platform/platform.h"
+#include "support/answers.h"
 #include "support/support.h"
 
 namespace {
@@ -26,34 +27,12 @@ const embarc::platform::Adapter& Reddit() {
 
 net::FetchResponse Answer(int status, const std::string& body, const std::string& content_type = "application/json",
                           std::vector<std::string> hop_urls = {}) {
-  net::FetchResponse response;
-  response.outcome = net::FetchOutcome::kOk;
-  for (const std::string& url : hop_urls) {
-    net::HttpExchange hop;
-    hop.url = url;
-    hop.status = 302;
-    response.hops.push_back(std::move(hop));
-  }
-  net::HttpExchange exchange;
-  exchange.status = status;
-  if (!content_type.empty()) exchange.response_headers.emplace_back("Content-Type", content_type);
-  exchange.body = embarc::ToBytes(body);
-  if (!hop_urls.empty()) exchange.url = hop_urls.back();
-  response.hops.push_back(std::move(exchange));
-  return response;
+  return embarc::testing::OneAnswer(status, body, content_type, "", {}, hop_urls);
 }
 
-net::FetchResponse Failed(net::FetchOutcome outcome) {
-  net::FetchResponse response;
-  response.outcome = outcome;
-  response.error = "simulated";
-  return response;
-}
+net::FetchResponse Failed(net::FetchOutcome outcome) { return embarc::testing::FailedFetch(outcome); }
 
-net::FetchResponse Recorded(const std::string& file) {
-  const Json recorded = Json::parse(embarc::testing::ReadFileText(embarc::testing::CorpusDir() / "api" / file));
-  return Answer(recorded.at("_provenance").value("http_status", 200), recorded.at("response").dump());
-}
+net::FetchResponse Recorded(const std::string& file) { return embarc::testing::RecordedApiAnswer(file); }
 
 PostRef Ref(const std::string& url) {
   auto ref = Reddit().ParsePostUrl(url);

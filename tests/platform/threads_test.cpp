@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "embarc/platform/platform.h"
+#include "support/answers.h"
 #include "support/support.h"
 
 namespace {
@@ -32,54 +33,18 @@ PostRef Parse(const std::string& url) {
 
 net::FetchResponse Answer(int status, const std::string& body, const std::string& content_type = "text/html; charset=utf-8",
                           const std::string& url = "https://www.threads.com/@worlddeskwire/post/DBc4Hq1tY9e/embed") {
-  net::FetchResponse response;
-  response.outcome = net::FetchOutcome::kOk;
-  net::HttpExchange exchange;
-  exchange.url = url;
-  exchange.status = status;
-  if (!content_type.empty()) exchange.response_headers.emplace_back("Content-Type", content_type);
-  exchange.body = embarc::ToBytes(body);
-  response.hops.push_back(std::move(exchange));
-  return response;
+  return embarc::testing::OneAnswer(status, body, content_type, url);
 }
 
 // A raw fixture file ("HTTP/1.1 200 OK\n<headers>\n\n<body>") as the final hop of an answer.
-net::FetchResponse RawAnswer(const fs::path& file, const std::string& url) {
-  const std::string text = embarc::testing::ReadFileText(file);
-  REQUIRE(text.rfind("HTTP/1.1 ", 0) == 0);
-  std::size_t head_end = text.find("\n\n");
-  REQUIRE(head_end != std::string::npos);
-  net::FetchResponse response;
-  response.outcome = net::FetchOutcome::kOk;
-  net::HttpExchange exchange;
-  exchange.url = url;
-  exchange.status = std::stoi(text.substr(9, 3));
-  std::size_t line_start = text.find('\n') + 1;
-  while (line_start < head_end) {
-    const std::size_t line_end = text.find('\n', line_start);
-    const std::string line = text.substr(line_start, line_end - line_start);
-    const std::size_t colon = line.find(':');
-    if (colon != std::string::npos) {
-      exchange.response_headers.emplace_back(line.substr(0, colon), line.substr(colon + 2));
-    }
-    line_start = line_end + 1;
-  }
-  exchange.body = embarc::ToBytes(text.substr(head_end + 2));
-  response.hops.push_back(std::move(exchange));
-  return response;
-}
+net::FetchResponse RawAnswer(const fs::path& file, const std::string& url) { return embarc::testing::RawFileAnswer(file, url); }
 
 Observation Interpret(const PostRef& post, net::FetchResponse answer) {
   const std::vector<net::FetchResponse> answers = {std::move(answer)};
   return Adapter().Interpret(post, answers);
 }
 
-net::FetchResponse Failed(net::FetchOutcome outcome) {
-  net::FetchResponse response;
-  response.outcome = outcome;
-  response.error = "simulated";
-  return response;
-}
+net::FetchResponse Failed(net::FetchOutcome outcome) { return embarc::testing::FailedFetch(outcome); }
 
 fs::path World() { return embarc::testing::SourceDir() / "tools" / "fixtures" / "world"; }
 fs::path Variant(const std::string& name) {

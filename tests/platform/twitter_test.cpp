@@ -11,6 +11,7 @@
 
 #include "embarc/platform/platform.h"
 #include "embarc/platform/twitter.h"
+#include "support/answers.h"
 #include "support/support.h"
 
 namespace {
@@ -23,30 +24,13 @@ using embarc::platform::PostState;
 
 net::FetchResponse Answer(int status, const std::string& body, const std::string& content_type = "application/json",
                           net::HeaderList extra = {}) {
-  net::FetchResponse response;
-  response.outcome = net::FetchOutcome::kOk;
-  net::HttpExchange exchange;
-  exchange.status = status;
-  if (!content_type.empty()) exchange.response_headers.emplace_back("Content-Type", content_type);
-  for (auto& header : extra) exchange.response_headers.push_back(std::move(header));
-  exchange.body = embarc::ToBytes(body);
-  response.hops.push_back(std::move(exchange));
-  return response;
+  return embarc::testing::OneAnswer(status, body, content_type, "", std::move(extra));
 }
 
-net::FetchResponse Failed(net::FetchOutcome outcome) {
-  net::FetchResponse response;
-  response.outcome = outcome;
-  response.error = "simulated";
-  return response;
-}
+net::FetchResponse Failed(net::FetchOutcome outcome) { return embarc::testing::FailedFetch(outcome); }
 
 // The "response" member of a recorded answer in corpus/api, as a 200 JSON answer.
-net::FetchResponse Recorded(const std::string& file) {
-  const auto recorded =
-      nlohmann::json::parse(embarc::testing::ReadFileText(embarc::testing::CorpusDir() / "api" / file));
-  return Answer(recorded.at("_provenance").value("http_status", 200), recorded.at("response").dump());
-}
+net::FetchResponse Recorded(const std::string& file) { return embarc::testing::RecordedApiAnswer(file); }
 
 const embarc::platform::Adapter& Adapter() { return twitter::TwitterAdapter(); }
 
