@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "support/fixture_server.h"
+#include "support/json_lines.h"
 #include "support/support.h"
 
 namespace fs = std::filesystem;
@@ -60,10 +61,7 @@ std::vector<nlohmann::json> JsonLines(const std::string& out) {
 }
 
 nlohmann::json PostLine(const std::string& out, const std::string& post_id) {
-  for (auto& j : JsonLines(out)) {
-    if (j.value("post_id", "") == post_id) return j;
-  }
-  return nullptr;
+  return embarc::testing::PostLine(out, post_id);
 }
 
 void Sql(const fs::path& db_path, const std::string& sql) {

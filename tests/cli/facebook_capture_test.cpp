@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "support/fixture_server.h"
+#include "support/json_lines.h"
 #include "support/support.h"
 
 namespace {
@@ -39,14 +40,7 @@ nlohmann::json Capture(const FixtureServer& server, const fs::path& archive) {
   REQUIRE(init.exit_code == 0);
   const CommandResult run = Embarc(archive, {"--json", "capture", kPostUrl}, server.EmbarcNetArgs());
   INFO(run.out << run.err);
-  nlohmann::json found;
-  std::istringstream in(run.out);
-  std::string text;
-  while (std::getline(in, text)) {
-    if (text.empty()) continue;
-    nlohmann::json j = nlohmann::json::parse(text);
-    if (j.value("post_id", "") == kPostId) found = j;
-  }
+  const nlohmann::json found = embarc::testing::PostLine(run.out, kPostId);
   REQUIRE(found.is_object());
   CHECK(found["platform"] == "facebook");
   const CommandResult verify = Embarc(archive, {"verify"});

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/fixture_server.h"
+#include "support/json_lines.h"
 #include "support/support.h"
 
 namespace fs = std::filesystem;
@@ -36,14 +37,7 @@ CommandResult Embarc(const fs::path& archive, std::initializer_list<std::string>
 }
 
 nlohmann::json PostLine(const std::string& out, const std::string& post_id) {
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    nlohmann::json j = nlohmann::json::parse(line);
-    if (j.value("post_id", "") == post_id) return j;
-  }
-  return nullptr;
+  return embarc::testing::PostLine(out, post_id);
 }
 
 fs::path Variant(const std::string& platform, const std::string& name) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "support/fixture_server.h"
+#include "support/json_lines.h"
 #include "support/support.h"
 
 namespace fs = std::filesystem;
@@ -54,14 +55,7 @@ struct World {
 };
 
 nlohmann::json Line(const std::string& out, const std::string& post_id) {
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    auto j = nlohmann::json::parse(line);
-    if (j.value("post_id", "") == post_id) return j;
-  }
-  return nullptr;
+  return embarc::testing::PostLine(out, post_id);
 }
 
 }  // namespace

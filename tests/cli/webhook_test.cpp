@@ -15,6 +15,7 @@
 
 #include "embarc/core/bytes.h"
 #include "support/fixture_server.h"
+#include "support/json_lines.h"
 #include "support/support.h"
 
 namespace fs = std::filesystem;
@@ -77,14 +78,7 @@ struct World {
 };
 
 nlohmann::json Line(const std::string& out, const std::string& post_id) {
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] != '{') continue;
-    auto j = nlohmann::json::parse(line);
-    if (j.value("post_id", "") == post_id) return j;
-  }
-  return nullptr;
+  return embarc::testing::PostLine(out, post_id);
 }
 
 std::string Body(const nlohmann::json& post) {
