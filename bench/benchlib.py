@@ -97,6 +97,24 @@ def _os_name():
     return platform.system()
 
 
+_COMMIT = []
+
+
+def source_commit():
+    """The commit the measured programs were built from: HEAD, marked when the sources differ from it."""
+    if not _COMMIT:
+        try:
+            head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                  check=True).stdout.strip()
+            dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--", "src",
+                                    "include", "CMakeLists.txt", "bench/tools", "bench/micro"],
+                                   capture_output=True, text=True, check=True).stdout.strip()
+            _COMMIT.append(head + (" with uncommitted source changes" if dirty else ""))
+        except (OSError, subprocess.CalledProcessError):
+            _COMMIT.append("unknown")
+    return _COMMIT[0]
+
+
 def record(group, fid, title, unit, values, command, compare_to=None, goal_ratio=None, goal_text=None,
            higher_is_better=True, note=None, goal_max=None, goal_min=None):
     """Appends one figure to OUT/<group>.json.
@@ -113,6 +131,7 @@ def record(group, fid, title, unit, values, command, compare_to=None, goal_ratio
             figures = json.load(f)
     figures = [x for x in figures if x["id"] != fid]
     figures.append({"id": fid, "title": title, "unit": unit, "values": list(values), "command": command,
+                    "commit": source_commit(),
                     "compare_to": compare_to, "goal_ratio": goal_ratio, "goal_text": goal_text,
                     "higher_is_better": higher_is_better, "note": note, "goal_max": goal_max,
                     "goal_min": goal_min, "measured_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())})

@@ -124,7 +124,7 @@ def main():
     w("")
     w("- Machine: %s cores (`nproc`), %s, %s, %s, Linux %s" % (m["nproc"], m["cpu"], m["memory"], m["os"], m["kernel"]))
     w("- Build: Release (`EMBARC_BUILD_TYPE=Release EMBARC_BENCH=1 tools/build`), %s" % compiler())
-    w("- Commit: %s" % git_head())
+    w("- Report written at commit %s; each group below names the commit its programs were built from" % git_head())
     w("- Generated: %s%s" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                               (", last `bench/run %s` took %d s" % (args.groups, args.took)) if args.took is not None else ""))
     w("- Command: `bench/run` (all), or `bench/run GROUP...` for some of: %s" % " ".join(ORDER))
@@ -154,8 +154,10 @@ def main():
         w("## %s" % TITLES.get(g, g))
         w("")
         when = sorted({f.get("measured_at", "") for f in figs if f.get("measured_at")})
+        commits = sorted({f["commit"] for f in figs if f.get("commit")})
         if when:
-            w("Measured %s." % (when[0] if len(when) == 1 else "%s to %s" % (when[0], when[-1])))
+            w("Measured %s%s." % (when[0] if len(when) == 1 else "%s to %s" % (when[0], when[-1]),
+                                  (", built from commit " + " and ".join(commits)) if commits else ""))
             w("")
         w("| Figure | Median | Min | Max | Unit | Runs | Compared with | Ratio | Goal |")
         w("|---|---|---|---|---|---|---|---|---|")
