@@ -97,6 +97,28 @@ def _os_name():
     return platform.system()
 
 
+def generated_archive(name, records):
+    """The archive of `records` synthetic snapshot records that embarc_bench_make_archive writes,
+    cached as WORK/<name>-<ARCHIVE_TAG>-<records> (built when missing). Returns (dir, the
+    generator's JSON summary plus "wall" and "command")."""
+    d = os.path.join(WORK, "%s-%s-%d" % (name, ARCHIVE_TAG, records))
+    done = d + ".json"
+    if os.path.exists(done) and os.path.isdir(d):
+        with open(done) as f:
+            return d, json.load(f)
+    subprocess.run(["rm", "-rf", d], check=True)
+    os.makedirs(WORK, exist_ok=True)
+    cmd = [os.path.join(BUILD, "bench", "embarc_bench_make_archive"), "--out", d, "--records", str(records)]
+    log("building: " + shlex.join(cmd))
+    r = run_timed(cmd, capture=True)
+    summary = json.loads(r.stdout.decode())
+    summary["wall"] = r.wall
+    summary["command"] = shlex.join(cmd)
+    with open(done, "w") as f:
+        json.dump(summary, f)
+    return d, summary
+
+
 _COMMIT = []
 
 

@@ -20,7 +20,6 @@ import json
 import os
 import shlex
 import sqlite3
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -34,22 +33,7 @@ SCALE = os.path.join(TOOLS, "embarc_bench_scale")
 
 
 def archive_of(n):
-    d = os.path.join(benchlib.WORK, "scale-%s-%d" % (benchlib.ARCHIVE_TAG, n))
-    done = os.path.join(benchlib.WORK, "scale-%s-%d.json" % (benchlib.ARCHIVE_TAG, n))
-    if os.path.exists(done) and os.path.isdir(d):
-        with open(done) as f:
-            return d, json.load(f)
-    subprocess.run(["rm", "-rf", d], check=True)
-    os.makedirs(benchlib.WORK, exist_ok=True)
-    cmd = [MAKE_ARCHIVE, "--out", d, "--records", str(n)]
-    benchlib.log("building: " + shlex.join(cmd))
-    r = benchlib.run_timed(cmd, capture=True)
-    summary = json.loads(r.stdout.decode())
-    summary["wall"] = r.wall
-    summary["command"] = shlex.join(cmd)
-    with open(done, "w") as f:
-        json.dump(summary, f)
-    return d, summary
+    return benchlib.generated_archive("scale", n)
 
 
 def size_of(path):

@@ -37,25 +37,10 @@ import benchlib  # noqa: E402
 
 GROUP = "verify"
 N = int(os.environ.get("EMBARC_BENCH_VERIFY_RECORDS", "100000"))
-MAKE_ARCHIVE = os.path.join(benchlib.BUILD, "bench", "embarc_bench_make_archive")
 
 
 def archive_of(n):
-    """The cached archive of n records (built when missing). Returns (dir, generator summary or None)."""
-    d = os.path.join(benchlib.WORK, "verify-%s-%d" % (benchlib.ARCHIVE_TAG, n))
-    done = os.path.join(benchlib.WORK, "verify-%s-%d.json" % (benchlib.ARCHIVE_TAG, n))
-    if os.path.exists(done) and os.path.isdir(d):
-        with open(done) as f:
-            return d, json.load(f)
-    subprocess.run(["rm", "-rf", d], check=True)
-    os.makedirs(benchlib.WORK, exist_ok=True)
-    benchlib.log("building a %d-record archive in %s" % (n, d))
-    r = benchlib.run_timed([MAKE_ARCHIVE, "--out", d, "--records", str(n)], capture=True)
-    summary = json.loads(r.stdout.decode())
-    summary["wall"] = r.wall
-    with open(done, "w") as f:
-        json.dump(summary, f)
-    return d, summary
+    return benchlib.generated_archive("verify", n)
 
 
 def warc_files(d):
