@@ -53,9 +53,20 @@ Result<std::string> ReadArticleFile(const std::string& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Fail(ErrorCode::kInvalidArgument, "cannot read " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  // One read into a string of the file's size (no stream buffer copies); a file that
+  // grew since stat is read to its end, still within the limit.
+  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  char more[4096];
+  while (in.read(more, sizeof more) || in.gcount() > 0) {
+    text.append(more, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxArticleFileBytes) {
+      return Fail(ErrorCode::kLimitExceeded, path + " is larger than " + std::to_string(kMaxArticleFileBytes) + " bytes");
+    }
+  }
+  if (in.bad()) return Fail(ErrorCode::kInvalidArgument, "cannot read " + path);
+  return text;
 }
 
 // Refuses anything that is neither an http(s) URL nor a readable regular file, before any write.

@@ -277,7 +277,7 @@ bool ReadsFilteredAttribute(std::string_view name) {
   return cache.Get(name, [](std::string_view n) {
     std::string lower(n);
     for (char& c : lower) c = Lower(c);
-    return IsDroppedAttribute(lower) || lower == "class";
+    return !IsKeptAttribute(lower) || lower == "class";
   });
 }
 
@@ -312,6 +312,19 @@ std::optional<std::string_view> Node::Attr(std::string_view name) const {
   return FindAttribute(node_, name);
 }
 
+bool Node::HasAttributeWithPrefix(std::string_view lower_prefix) const {
+  if (!IsElementNode(node_)) return false;
+  const GumboVector& attributes = node_->v.element.attributes;
+  for (unsigned int i = 0; i < attributes.length; ++i) {
+    const char* name = static_cast<const GumboAttribute*>(attributes.data[i])->name;
+    if (name == nullptr) continue;
+    std::size_t k = 0;
+    while (k < lower_prefix.size() && name[k] != '\0' && Lower(name[k]) == lower_prefix[k]) ++k;
+    if (k == lower_prefix.size()) return true;
+  }
+  return false;
+}
+
 bool Node::HasClass(std::string_view name) const {
   if (g_read_guard != nullptr && !g_read_guard->missed_ && !IsKeptClassCached(name)) g_read_guard->missed_ = true;
   const std::optional<std::string_view> classes = FindAttribute(node_, "class");
@@ -330,7 +343,11 @@ bool Node::HasClass(std::string_view name) const {
 
 std::string_view Node::Text() const {
   if (kind() != Kind::kText || node_->v.text.text == nullptr) return {};
-  return node_->v.text.text;
+  const std::string_view text = node_->v.text.text;
+  if (g_read_guard != nullptr && !g_read_guard->missed_ && text.find(kCollapsedText) != std::string_view::npos) {
+    g_read_guard->missed_ = true;
+  }
+  return text;
 }
 
 std::size_t Node::line() const {

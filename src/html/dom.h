@@ -40,6 +40,11 @@ class Node {
   bool IsTag(std::string_view lower_name) const;
   // The value of attribute `name` (names are matched ASCII case-insensitively).
   std::optional<std::string_view> Attr(std::string_view name) const;
+  // Whether some attribute's name starts with `lower_prefix` (ASCII case-insensitive).
+  // A shortcut before asking Attr for several names with that prefix; it is not
+  // watched by AttributeReadGuard, so under ParseMode::kSkim it is only exact for
+  // prefixes of names the skim keeps.
+  bool HasAttributeWithPrefix(std::string_view lower_prefix) const;
   // Whether the class attribute lists `name` (ASCII case-insensitive).
   bool HasClass(std::string_view name) const;
   // The characters of a text node; empty for other nodes.
@@ -67,9 +72,10 @@ class Node {
   const GumboInternalNode* node_;
 };
 
-// While one lives, Node::Attr and Node::HasClass calls on this thread note whether
-// they asked for an attribute or class that ParseMode::kSkim drops (html/skim.h), in
-// which case the answers may differ from a full parse's. Guards nest.
+// While one lives, Node::Attr, Node::HasClass and Node::Text calls on this thread
+// note whether they asked for an attribute or class that ParseMode::kSkim drops or
+// read a text it shortened (html/skim.h), in which case the answers may differ from
+// a full parse's. Guards nest.
 class AttributeReadGuard {
  public:
   AttributeReadGuard();
@@ -92,7 +98,8 @@ enum class ParseMode {
   kFull,           // the whole text
   kSkimInertText,  // the text without the contents of <script>/<style> and comments (html/skim.h):
                    // the same tree, except that those elements' and comments' text is empty
-  kSkim,           // kSkimInertText, and without the attributes and classes no matcher reads:
+  kSkim,           // kSkimInertText, without the attributes and classes no matcher reads and with
+                   // text outside <blockquote> shortened:
                    // only valid for readers checked by an AttributeReadGuard
 };
 

@@ -1,5 +1,6 @@
 #include "html/skim.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -10,6 +11,9 @@ namespace embarc::html {
 namespace {
 
 constexpr std::size_t npos = std::string_view::npos;
+
+// Shorter text runs are not worth shortening.
+constexpr std::size_t kShortestCollapsedText = 3;
 
 // Gumbo's UTF-8 iterator turns "\r\n" and a lone '\r' into '\n', so '\r' is
 // whitespace wherever '\n' is.
@@ -261,6 +265,23 @@ std::size_t SkipTagRest(std::string_view s, std::size_t pos, bool& self_closing)
   return npos;
 }
 
+// The classes of a class attribute's value that IsKeptClass keeps, space-separated.
+std::string KeptClasses(std::string_view value) {
+  std::string classes;
+  std::size_t k = 0;
+  while (k < value.size()) {
+    while (k < value.size() && IsSpace(value[k])) ++k;
+    std::size_t e = k;
+    while (e < value.size() && !IsSpace(value[e])) ++e;
+    if (e > k && IsKeptClass(value.substr(k, e - k))) {
+      if (!classes.empty()) classes.push_back(' ');
+      classes.append(value.substr(k, e - k));
+    }
+    k = e;
+  }
+  return classes;
+}
+
 class Skimmer {
  public:
   Skimmer(std::string_view s, bool filter_attributes) : s_(s), filter_attributes_(filter_attributes) {
@@ -282,6 +303,60 @@ class Skimmer {
   // <script>/<style> start tag are open (or may be).
   bool Careful() const { return svg_ > 0 || math_ > 0 || select_ > 0 || template_ > 0; }
 
+  // The data-state text s_[text_from_, to) ends here: with the attribute filter,
+  // outside <blockquote> and raw-text quirks, keep its leading whitespace and line
+  // breaks and put one kCollapsedText for the rest (html/skim.h says why the tree
+  // keeps its elements).
+  void EndText(std::size_t to) {
+    const std::size_t from = text_from_;
+    text_from_ = to;
+    if (!filter_attributes_ || Careful() || quoting_ > 0 || to < from + kShortestCollapsedText) return;
+    std::size_t first = from;
+    while (first < to && IsSpace(s_[first])) ++first;
+    // The first non-whitespace byte must start a non-whitespace character token: a
+    // NUL is dropped, a character reference may be whitespace. After it, none of
+    // that matters.
+    if (first == to || s_[first] == '\0' || (s_[first] == '&' && !IsNonSpaceReference(first, to))) return;
+    const std::string_view rest = s_.substr(first, to - first);
+    out_.append(s_.substr(copied_, first - copied_));
+    out_.append(kCollapsedText);
+    for (const char c : rest) {
+      if (c == '\n' || c == '\r') out_.push_back(c);
+    }
+    copied_ = to;
+  }
+
+  // Whether the '&' at `at` (before `to`) gives a first character that is not
+  // whitespace: true for numeric references to anything but TAB, LF, FF, CR and
+  // space (and NUL, to be safe), for a '&' that starts no reference (it is itself
+  // the character), and for named references other than &Tab; and &NewLine;.
+  bool IsNonSpaceReference(std::size_t at, std::size_t to) const {
+    std::size_t i = at + 1;
+    if (i < to && s_[i] == '#') {
+      ++i;
+      const bool hex = i < to && (s_[i] == 'x' || s_[i] == 'X');
+      if (hex) ++i;
+      std::uint32_t value = 0;
+      bool digits = false;
+      for (; i < to; ++i) {
+        const char c = s_[i];
+        int digit = -1;
+        if (c >= '0' && c <= '9') {
+          digit = c - '0';
+        } else if (hex && Lower(c) >= 'a' && Lower(c) <= 'f') {
+          digit = Lower(c) - 'a' + 10;
+        }
+        if (digit < 0) break;
+        digits = true;
+        value = std::min<std::uint32_t>(value * (hex ? 16 : 10) + static_cast<std::uint32_t>(digit), 0x110000);
+      }
+      if (!digits) return true;  // "&#" is text
+      return value != 0 && value != 0x09 && value != 0x0A && value != 0x0C && value != 0x0D && value != 0x20;
+    }
+    const std::string_view rest = s_.substr(i, to - i);
+    return rest.substr(0, 3) != "Tab" && rest.substr(0, 7) != "NewLine";
+  }
+
   // Replaces s_[from, to) by its line breaks.
   void Cut(std::size_t from, std::size_t to) {
     out_.append(s_.substr(copied_, from - copied_));
@@ -296,9 +371,13 @@ class Skimmer {
     std::size_t pos = 0;
     while (true) {
       const std::size_t lt = Find(s_, '<', pos);
-      if (lt == npos || lt + 1 >= n) return;
+      if (lt == npos || lt + 1 >= n) {
+        EndText(n);  // a '<' at the end is text too
+        return;
+      }
       const char next = s_[lt + 1];
       if (next == '!') {
+        EndText(lt);
         if (lt + 3 < n && s_[lt + 2] == '-' && s_[lt + 3] == '-') {
           const std::size_t end = FindCommentEnd(s_, lt);
           if (end == npos) {
@@ -310,6 +389,7 @@ class Skimmer {
             out_.append("-->");
           }
           pos = end;
+          text_from_ = end;
           continue;
         }
         if (StartsWithNoCase(s_, lt + 2, "[cdata[") && (svg_ > 0 || math_ > 0)) {
@@ -319,25 +399,30 @@ class Skimmer {
         // DOCTYPE or bogus comment: both end at the first '>'.
         const std::size_t gt = Find(s_, '>', lt + 2);
         if (gt == npos) return;
-        pos = gt + 1;
+        pos = text_from_ = gt + 1;
         continue;
       }
       if (next == '?') {
+        EndText(lt);
         const std::size_t gt = Find(s_, '>', lt + 2);
         if (gt == npos) return;
-        pos = gt + 1;
+        pos = text_from_ = gt + 1;
         continue;
       }
       if (next == '/') {
-        if (lt + 2 >= n) return;
+        if (lt + 2 >= n) {
+          EndText(n);  // "</" at the end is text
+          return;
+        }
+        EndText(lt);
         if (!IsAlpha(s_[lt + 2])) {
           if (s_[lt + 2] == '>') {
-            pos = lt + 3;
+            pos = text_from_ = lt + 3;  // "</>" is dropped
             continue;
           }
           const std::size_t gt = Find(s_, '>', lt + 2);  // bogus comment
           if (gt == npos) return;
-          pos = gt + 1;
+          pos = text_from_ = gt + 1;
           continue;
         }
         std::size_t name_end = lt + 2;
@@ -353,22 +438,32 @@ class Skimmer {
         if (closes("math") && math_ > 0 && !foreign_sticky_) --math_;
         if (closes("select") && select_ > 0) --select_;
         if (closes("template") && template_ > 0) --template_;
-        pos = end;
+        if (closes("blockquote") && !blockquotes_.empty()) {
+          if (blockquotes_.back()) --quoting_;
+          blockquotes_.pop_back();
+        }
+        pos = text_from_ = end;
         continue;
       }
       if (!IsAlpha(next)) {
-        pos = lt + 1;
+        pos = lt + 1;  // a '<' that starts no tag is text
         continue;
       }
+      EndText(lt);
       std::size_t name_end = lt + 1;
       while (name_end < n && !IsSpace(s_[name_end]) && s_[name_end] != '/' && s_[name_end] != '>') ++name_end;
       bool self_closing = false;
       const std::size_t end = SkipTagRest(s_, name_end, self_closing);
       if (end == npos) return;
       const std::string_view name = s_.substr(lt + 1, name_end - lt - 1);
+      if (filter_attributes_ && name.size() == 10 && StartsWithNoCase(name, 0, "blockquote")) {
+        blockquotes_.push_back(IsEmbedBlockquote(name_end, end));
+        if (blockquotes_.back()) ++quoting_;
+      }
       if (filter_attributes_ && FiltersAttributesOf(name)) FilterAttributes(name_end, end, self_closing);
       pos = end;
       if (!StartTag(name, self_closing, pos)) return;
+      text_from_ = pos;
     }
   }
 
@@ -420,6 +515,7 @@ class Skimmer {
       case 9:
         if (is("plaintext")) return CopyRest();
         return true;
+
       default:
         return true;
     }
@@ -461,6 +557,24 @@ class Skimmer {
     lower_name_.assign(name);
     for (char& c : lower_name_) c = Lower(c);
     return lower_name_;
+  }
+
+  // Whether the <blockquote> start tag whose name ends at `name_end` (and that ends
+  // before `tag_end`) looks like embed code, whose text matchers read: it has a cite
+  // or data-* attribute, or a class a matcher asks about. (Other blockquotes quote
+  // the article's own text.)
+  bool IsEmbedBlockquote(std::size_t name_end, std::size_t tag_end) {
+    ReadAttributes(name_end, tag_end, attributes_);
+    for (const Attribute& a : attributes_) {
+      const std::string_view name = s_.substr(a.begin, a.name_end - a.begin);
+      if (name.size() == 4 && StartsWithNoCase(name, 0, "cite")) return true;
+      if (name.size() > 5 && StartsWithNoCase(name, 0, "data-")) return true;
+      if (name.size() == 5 && StartsWithNoCase(name, 0, "class") && a.has_value &&
+          !KeptClasses(s_.substr(a.value_begin, a.value_end - a.value_begin)).empty()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // Gumbo copies <html>/<body> attributes into the first such element, and compares
@@ -596,7 +710,7 @@ class Skimmer {
       for (char& c : name) c = Lower(c);
       bool duplicate = false;
       for (const std::string& seen : names_) duplicate = duplicate || seen == name;
-      if (duplicate || IsDroppedAttribute(name)) {
+      if (duplicate || (name != "class" && !IsKeptAttribute(name))) {
         decisions_[i] = 0;  // Gumbo ignores a repeated attribute
         changed = true;
       } else if (name == "class" && a.has_value) {
@@ -631,19 +745,7 @@ class Skimmer {
         separate();
         out_.append(s_.substr(a.begin, a.end - a.begin));
       } else {
-        std::string classes;
-        const std::string_view value = s_.substr(a.value_begin, a.value_end - a.value_begin);
-        std::size_t k = 0;
-        while (k < value.size()) {
-          while (k < value.size() && IsSpace(value[k])) ++k;
-          std::size_t e = k;
-          while (e < value.size() && !IsSpace(value[e])) ++e;
-          if (e > k && IsKeptClass(value.substr(k, e - k))) {
-            if (!classes.empty()) classes.push_back(' ');
-            classes.append(value.substr(k, e - k));
-          }
-          k = e;
-        }
+        const std::string classes = KeptClasses(s_.substr(a.value_begin, a.value_end - a.value_begin));
         skip(a.begin, a.end);
         if (!classes.empty()) {
           separate();
@@ -674,6 +776,13 @@ class Skimmer {
   int math_ = 0;
   int select_ = 0;
   int template_ = 0;
+  // Open <blockquote>s (start tags not yet matched by an end tag, innermost last),
+  // true for embed code (IsEmbedBlockquote); quoting_ counts those. Text is kept while
+  // quoting_ > 0. (An end tag the tree builder ignores makes this end a zone early,
+  // and AttributeReadGuard notices any shortened text a matcher reads.)
+  std::vector<bool> blockquotes_;
+  int quoting_ = 0;
+  std::size_t text_from_ = 0; // where the data-state text before the next token starts
   bool foreign_sticky_ = false;  // svg_/math_ no longer go down
   std::string lower_name_;
 };
@@ -684,21 +793,31 @@ std::string SkimInertText(std::string_view html, SkimStats* stats, bool filter_a
   return Skimmer(html, filter_attributes).Run(stats);
 }
 
-bool IsDroppedAttribute(std::string_view lower_name) {
-  // Bulky attributes of real pages that no matcher reads and Gumbo's tree builder
-  // ignores (it reads input[type], font[color|face|size], annotation-xml[encoding]
-  // and isindex[prompt|action|name], none of which is listed).
-  static constexpr std::string_view kDropped[] = {
-      "d", "style", "srcset", "data-srcset", "sizes", "alt", "title", "rel", "content", "property", "itemprop",
-      "itemtype", "itemscope", "target", "role", "tabindex", "loading", "decoding", "width", "height", "viewbox",
-      "xmlns", "fill", "stroke", "stroke-width", "transform", "points", "onclick", "onload",
-      "onerror", "onmouseover", "onchange", "onsubmit", "placeholder", "autocomplete", "hreflang", "media",
-      "crossorigin", "integrity", "referrerpolicy", "fetchpriority", "focusable", "clip-rule", "fill-rule",
-      "stroke-linecap", "stroke-linejoin", "x", "y", "cx", "cy", "r", "rx", "ry", "x1", "x2", "y1", "y2",
-      "version", "preserveaspectratio"};
-  if (lower_name.size() > 5 && lower_name.substr(0, 5) == "aria-") return true;
-  for (const std::string_view dropped : kDropped) {
-    if (lower_name == dropped) return true;
+bool IsKeptAttribute(std::string_view lower_name) {
+  // Every attribute an embed matcher asks for (src/platform/*.cpp: Node::Attr calls,
+  // and the loops over an element's attributes, which look only at src, data, value
+  // and the lazy-loading data-*src* / data-original family), and the few Gumbo's tree
+  // builder reads: input[type], font[color|face|size], annotation-xml[encoding],
+  // isindex[prompt|action|name]. Bulky ones no matcher needs (style, srcset, alt,
+  // title, ...) are not listed. A matcher asking for an unlisted one through
+  // Node::Attr is noticed by AttributeReadGuard, and the page is parsed again.
+  static constexpr std::string_view kKept[] = {
+      "href", "src", "data", "value", "name", "id", "type", "cite", "datetime", "lang", "action", "amp", "\xE2\x9A\xA1",
+      "color", "face", "size", "encoding", "prompt", "videoid", "playlistid", "data-post", "data-utime",
+      "data-testid", "data-test-id", "data-bluesky-uri", "data-bluesky-cid", "data-videoid", "data-video-id",
+      "data-tracking-control-name", "data-text-post-permalink", "data-telegram-post", "data-shortcode",
+      "data-instgrm-permalink", "data-id", "data-href", "data-embed-url", "data-embed-type", "data-embed-showedits",
+      "data-embed-as", "data-activity-urn", "data-embed-created", "data-card-created", "data-tweet-id",
+      "data-tweetid", "data-url", "data-lazy", "data-original"};
+  // Gumbo turns "xlink:href" on foreign elements into "href" (in the xlink namespace):
+  // a prefixed name is kept if its local name is.
+  const std::size_t colon = lower_name.rfind(':');
+  if (colon != std::string_view::npos) lower_name = lower_name.substr(colon + 1);
+  if (lower_name.size() > 5 && lower_name.substr(0, 5) == "data-" && lower_name.find("src") != std::string_view::npos) {
+    return true;
+  }
+  for (const std::string_view kept : kKept) {
+    if (lower_name == kept) return true;
   }
   return false;
 }

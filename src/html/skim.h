@@ -20,10 +20,18 @@
 // CDATA section, it copies the rest of the page unchanged. Line breaks of removed
 // text are kept, so Node::line() is unchanged.
 //
-// Optionally it also drops attributes (bulky ones like style, srcset, svg path data)
-// and classes that no matcher reads; that is exact only for readers that an
-// AttributeReadGuard (dom.h) watches: ExtractEmbeds parses the page again, keeping
-// every attribute, if a matcher ever asks for a dropped one.
+// Optionally (ParseMode::kSkim) it also drops the attributes and classes that no
+// matcher reads, and shortens the text between tags outside <blockquote> elements:
+// such a run keeps its leading whitespace and its line breaks, and the rest becomes
+// one kCollapsedText character. The tree builder treats a run of character tokens
+// alike whatever its non-whitespace characters are, once it has seen the first of
+// them (that one may close <head>, open <body>, foster-parent the run, ...), so the
+// tree keeps its elements; only those text nodes differ. A run whose first
+// non-whitespace byte starts a character reference ('&': it may be whitespace) or is
+// a NUL (dropped) is kept.
+// That is exact only for readers that an AttributeReadGuard (dom.h) watches:
+// ExtractEmbeds parses the page again, with every attribute and all text, if a
+// matcher ever asks for a dropped attribute or reads a shortened text.
 #ifndef EMBARC_SRC_HTML_SKIM_H_
 #define EMBARC_SRC_HTML_SKIM_H_
 
@@ -42,16 +50,22 @@ struct SkimStats {
 // HTML <script>/<style> elements and of comments removed (line breaks kept).
 //
 // With `filter_attributes`, start tags also lose the attributes that no embed matcher
-// reads and that Gumbo's tree builder ignores (IsDroppedAttribute), and class
-// attributes keep only the classes matchers ask about (IsKeptClass). Not filtered:
+// reads and that Gumbo's tree builder ignores (all but IsKeptAttribute), class
+// attributes keep only the classes matchers ask about (IsKeptClass), and text runs
+// outside <blockquote> are shortened (see above). Not filtered:
 // <html>/<body> (Gumbo merges their attributes into earlier ones) and the formatting
 // elements (Gumbo compares their attributes: the "Noah's Ark" clause). Whoever
 // parses such a text must make sure no reader asks for a dropped attribute or class
 // (html::AttributeReadGuard in dom.h does, and ExtractEmbeds parses again if one did).
 std::string SkimInertText(std::string_view html, SkimStats* stats = nullptr, bool filter_attributes = false);
 
-// Attribute names (lower-case) that the attribute filter drops.
-bool IsDroppedAttribute(std::string_view lower_name);
+// Attribute names (lower-case) that the attribute filter keeps (class aside).
+bool IsKeptAttribute(std::string_view lower_name);
+
+// What a shortened text run holds in place of its characters: U+10FFFD, a private
+// use character that Gumbo keeps as it is (it replaces control characters) and that
+// real text hardly ever contains (a text that does is parsed again like a shortened one).
+inline constexpr std::string_view kCollapsedText = "\xF4\x8F\xBF\xBD";
 // Classes (ASCII case-insensitive) that the attribute filter keeps.
 bool IsKeptClass(std::string_view name);
 

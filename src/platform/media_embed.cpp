@@ -88,7 +88,8 @@ std::vector<UrlAttribute> PlayerUrlAttributes(const Node& element) {
   if (TagIn(element, kSrcTags)) add("src", false);
   if (element.IsTag("object")) add("data", false);
   if (element.IsTag("param")) add("value", false);
-  if (!TagIn(element, kNonPlayerTags)) {
+  // (Every lazy name starts with "data-", and the skim keeps them all.)
+  if (!TagIn(element, kNonPlayerTags) && element.HasAttributeWithPrefix("data-")) {
     for (const std::string_view name : kLazyUrlAttributes) add(name, true);
   }
   return out;
