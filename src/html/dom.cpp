@@ -308,9 +308,15 @@ AttributeReadGuard::~AttributeReadGuard() {
 }
 
 std::optional<std::string_view> Node::Attr(std::string_view name) const {
-  if (g_read_guard != nullptr && !g_read_guard->missed_ && ReadsFilteredAttribute(name)) g_read_guard->missed_ = true;
-  return FindAttribute(node_, name);
+  std::optional<std::string_view> value = FindAttribute(node_, name);
+  if (g_read_guard != nullptr && !g_read_guard->missed_ &&
+      (ReadsFilteredAttribute(name) || (value && value->find(kCollapsedText) != std::string_view::npos))) {
+    g_read_guard->missed_ = true;
+  }
+  return value;
 }
+
+bool Node::HasAttributes() const { return IsElementNode(node_) && node_->v.element.attributes.length > 0; }
 
 bool Node::HasAttributeWithPrefix(std::string_view lower_prefix) const {
   if (!IsElementNode(node_)) return false;

@@ -40,6 +40,10 @@ class Node {
   bool IsTag(std::string_view lower_name) const;
   // The value of attribute `name` (names are matched ASCII case-insensitively).
   std::optional<std::string_view> Attr(std::string_view name) const;
+  // Whether the element has any attribute. Under ParseMode::kSkim only the kept ones
+  // count, so a reader that asks only for kept attributes and classes (as
+  // AttributeReadGuard checks) may stop at an element without any.
+  bool HasAttributes() const;
   // Whether some attribute's name starts with `lower_prefix` (ASCII case-insensitive).
   // A shortcut before asking Attr for several names with that prefix; it is not
   // watched by AttributeReadGuard, so under ParseMode::kSkim it is only exact for
@@ -73,9 +77,9 @@ class Node {
 };
 
 // While one lives, Node::Attr, Node::HasClass and Node::Text calls on this thread
-// note whether they asked for an attribute or class that ParseMode::kSkim drops or
-// read a text it shortened (html/skim.h), in which case the answers may differ from
-// a full parse's. Guards nest.
+// note whether they asked for an attribute or class that ParseMode::kSkim drops, or
+// read a value or text it replaced (html/skim.h), in which case the answers may
+// differ from a full parse's. Guards nest.
 class AttributeReadGuard {
  public:
   AttributeReadGuard();
@@ -99,7 +103,7 @@ enum class ParseMode {
   kSkimInertText,  // the text without the contents of <script>/<style> and comments (html/skim.h):
                    // the same tree, except that those elements' and comments' text is empty
   kSkim,           // kSkimInertText, without the attributes and classes no matcher reads and with
-                   // text outside <blockquote> shortened:
+                   // text and href values outside embed blockquotes replaced:
                    // only valid for readers checked by an AttributeReadGuard
 };
 

@@ -114,7 +114,8 @@ void CollectEmbeds(const Node& root, const std::vector<const EmbedMatcher*>& mat
       }
       continue;
     }
-    if (!claim.active) {
+    // (Bare elements are not offered: see EmbedMatcher::MatchElement.)
+    if (!claim.active && current.node.HasAttributes()) {
       platform::MatchContext context = base_context;
       context.in_noscript = in_noscript;
       for (const EmbedMatcher* matcher : matchers) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <unordered_map>
 #include <vector>
 
 #include "embarc/core/json.h"
@@ -460,7 +461,7 @@ class Skimmer {
         blockquotes_.push_back(IsEmbedBlockquote(name_end, end));
         if (blockquotes_.back()) ++quoting_;
       }
-      if (filter_attributes_ && FiltersAttributesOf(name)) FilterAttributes(name_end, end, self_closing);
+      if (filter_attributes_ && !KeepsAttributesOf(name)) FilterAttributes(name_end, end, self_closing, IsFormatting(name));
       pos = end;
       if (!StartTag(name, self_closing, pos)) return;
       text_from_ = pos;
@@ -577,15 +578,40 @@ class Skimmer {
     return false;
   }
 
-  // Gumbo copies <html>/<body> attributes into the first such element, and compares
-  // the attributes of formatting elements (Noah's Ark clause): those keep them all.
-  static bool FiltersAttributesOf(std::string_view name) {
-    if (name.size() > 6) return true;
-    for (const std::string_view kept : {"html", "body", "a", "b", "big", "code", "em", "font", "i", "nobr", "s",
-                                        "small", "strike", "strong", "tt", "u"}) {
-      if (name.size() == kept.size() && StartsWithNoCase(name, 0, kept)) return false;
+  // Gumbo copies <html>/<body> attributes into the first such element: those keep
+  // them all.
+  static bool KeepsAttributesOf(std::string_view name) {
+    return (name.size() == 4 && (StartsWithNoCase(name, 0, "html") || StartsWithNoCase(name, 0, "body")));
+  }
+
+  // Gumbo compares the attributes of formatting elements (the "Noah's Ark" clause):
+  // those keep every attribute, and only values replaced one for one (Token).
+  static bool IsFormatting(std::string_view name) {
+    if (name.size() > 6) return false;
+    for (const std::string_view kept : {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike",
+                                        "strong", "tt", "u"}) {
+      if (name.size() == kept.size() && StartsWithNoCase(name, 0, kept)) return true;
+    }
+    return false;
+  }
+
+  // Whether an attribute value may be replaced by a Token: long enough to be worth
+  // it, and printable ASCII without '&', so that Gumbo reads it as written and two
+  // values are equal for Gumbo exactly when they are equal bytes.
+  static bool IsTokenizable(std::string_view value) {
+    if (value.size() < 12) return false;
+    for (const char c : value) {
+      if (c < 0x20 || c > 0x7E || c == '&') return false;
     }
     return true;
+  }
+
+  // The value that stands for `value`: kCollapsedText and a number, the same for
+  // equal values and different for different ones. (No value with '&' is replaced,
+  // and every token lacks one, so a token never equals a value left as it was.)
+  std::string Token(std::string_view value) {
+    const auto [it, inserted] = tokens_.try_emplace(value, tokens_.size());
+    return std::string(kCollapsedText) + std::to_string(it->second);
   }
 
   struct Attribute {
@@ -696,10 +722,15 @@ class Skimmer {
   }
 
   // Rewrites the start tag ending at tag_end without the attributes nobody reads.
-  void FilterAttributes(std::size_t name_end, std::size_t tag_end, bool self_closing) {
+  //
+  // Outside embed blockquotes, href values become Tokens too (Node::Attr notices a
+  // token read through AttributeReadGuard). A formatting element drops nothing: its
+  // attributes that no matcher reads keep their names, with Token values.
+  void FilterAttributes(std::size_t name_end, std::size_t tag_end, bool self_closing, bool formatting) {
     ReadAttributes(name_end, tag_end, attributes_);
     if (attributes_.empty()) return;
-    // What to do with each: 0 drop, 1 keep, 2 keep the listed classes only.
+    // What to do with each: 0 drop, 1 keep, 2 keep the listed classes only, 3 keep
+    // the name with a Token value.
     decisions_.assign(attributes_.size(), 1);
     names_.clear();
     bool changed = false;
@@ -710,11 +741,15 @@ class Skimmer {
       for (char& c : name) c = Lower(c);
       bool duplicate = false;
       for (const std::string& seen : names_) duplicate = duplicate || seen == name;
-      if (duplicate || (name != "class" && !IsKeptAttribute(name))) {
+      const bool kept = name == "class" || IsKeptAttribute(name);
+      const std::string_view value = s_.substr(a.value_begin, a.has_value ? a.value_end - a.value_begin : 0);
+      if (duplicate || (!kept && !formatting)) {
         decisions_[i] = 0;  // Gumbo ignores a repeated attribute
         changed = true;
-      } else if (name == "class" && a.has_value) {
-        const std::string_view value = s_.substr(a.value_begin, a.value_end - a.value_begin);
+      } else if (((!kept && formatting) || (name == "href" && quoting_ == 0)) && a.has_value && IsTokenizable(value)) {
+        decisions_[i] = 3;
+        changed = true;
+      } else if (name == "class" && a.has_value && !formatting) {
         if (value.find('&') == std::string_view::npos && value.find('\0') == std::string_view::npos) {
           decisions_[i] = 2;
           changed = true;
@@ -744,11 +779,18 @@ class Skimmer {
       } else if (decisions_[i] == 1) {
         separate();
         out_.append(s_.substr(a.begin, a.end - a.begin));
+      } else if (decisions_[i] == 3) {
+        skip(a.begin, a.end);
+        separate();
+        out_.append(s_.substr(a.begin, a.name_end - a.begin))
+            .append("=\"")
+            .append(Token(s_.substr(a.value_begin, a.value_end - a.value_begin)))
+            .append("\"");
       } else {
         const std::string classes = KeptClasses(s_.substr(a.value_begin, a.value_end - a.value_begin));
         skip(a.begin, a.end);
         if (!classes.empty()) {
-          separate();
+            separate();
           out_.append("class=\"").append(classes).append("\"");
         }
       }
@@ -782,6 +824,7 @@ class Skimmer {
   // and AttributeReadGuard notices any shortened text a matcher reads.)
   std::vector<bool> blockquotes_;
   int quoting_ = 0;
+  std::unordered_map<std::string_view, std::size_t> tokens_;  // value -> its Token's number
   std::size_t text_from_ = 0; // where the data-state text before the next token starts
   bool foreign_sticky_ = false;  // svg_/math_ no longer go down
   std::string lower_name_;

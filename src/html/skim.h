@@ -20,18 +20,24 @@
 // CDATA section, it copies the rest of the page unchanged. Line breaks of removed
 // text are kept, so Node::line() is unchanged.
 //
-// Optionally (ParseMode::kSkim) it also drops the attributes and classes that no
-// matcher reads, and shortens the text between tags outside <blockquote> elements:
-// such a run keeps its leading whitespace and its line breaks, and the rest becomes
-// one kCollapsedText character. The tree builder treats a run of character tokens
-// alike whatever its non-whitespace characters are, once it has seen the first of
-// them (that one may close <head>, open <body>, foster-parent the run, ...), so the
-// tree keeps its elements; only those text nodes differ. A run whose first
-// non-whitespace byte starts a character reference ('&': it may be whitespace) or is
-// a NUL (dropped) is kept.
+// Optionally (ParseMode::kSkim) it also
+// - drops the attributes and classes that no matcher reads (formatting elements,
+//   whose attributes Gumbo compares, keep those names with token values instead);
+// - shortens the text between tags outside embed blockquotes (ones with a cite,
+//   data-* or matcher class): such a run keeps its leading whitespace and its line
+//   breaks, and the rest becomes one kCollapsedText character. The tree builder
+//   treats a run of character tokens alike whatever its non-whitespace characters
+//   are, once it has seen the first of them (that one may close <head>, open
+//   <body>, foster-parent the run, ...), so the tree keeps its elements; only those
+//   text nodes differ. A run whose first non-whitespace byte starts a character
+//   reference ('&': it may be whitespace) or is a NUL (dropped) is kept;
+// - replaces long href values outside embed blockquotes by tokens: kCollapsedText
+//   and a number, equal for equal values and different for different ones (values
+//   with '&' or anything but printable ASCII are kept, so Gumbo's comparisons of
+//   formatting elements' attributes give the same answers).
 // That is exact only for readers that an AttributeReadGuard (dom.h) watches:
 // ExtractEmbeds parses the page again, with every attribute and all text, if a
-// matcher ever asks for a dropped attribute or reads a shortened text.
+// matcher ever asks for a dropped attribute or reads a replaced value or text.
 #ifndef EMBARC_SRC_HTML_SKIM_H_
 #define EMBARC_SRC_HTML_SKIM_H_
 
@@ -52,11 +58,12 @@ struct SkimStats {
 // With `filter_attributes`, start tags also lose the attributes that no embed matcher
 // reads and that Gumbo's tree builder ignores (all but IsKeptAttribute), class
 // attributes keep only the classes matchers ask about (IsKeptClass), and text runs
-// outside <blockquote> are shortened (see above). Not filtered:
-// <html>/<body> (Gumbo merges their attributes into earlier ones) and the formatting
-// elements (Gumbo compares their attributes: the "Noah's Ark" clause). Whoever
-// parses such a text must make sure no reader asks for a dropped attribute or class
-// (html::AttributeReadGuard in dom.h does, and ExtractEmbeds parses again if one did).
+// and href values outside embed blockquotes are replaced (see above). Not filtered:
+// <html>/<body> (Gumbo merges their attributes into earlier ones); the formatting
+// elements (Gumbo compares their attributes: the "Noah's Ark" clause) only have
+// values replaced one for one. Whoever parses such a text must make sure no reader
+// asks for a dropped attribute or class or reads a replaced value or text
+// (html::AttributeReadGuard in dom.h notices, and ExtractEmbeds parses again if one did).
 std::string SkimInertText(std::string_view html, SkimStats* stats = nullptr, bool filter_attributes = false);
 
 // Attribute names (lower-case) that the attribute filter keeps (class aside).

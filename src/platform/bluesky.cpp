@@ -277,7 +277,8 @@ struct EndpointAttribute {
 class BlueskyEmbedMatcher final : public EmbedMatcher {
  public:
   std::optional<EmbedMatch> MatchElement(const Node& element, const MatchContext& context) const override {
-    if (element.IsTag("a")) return std::nullopt;  // a link to a post is not an embed
+    // Every form below is read from attributes (all of them kept by the skim).
+    if (!element.HasAttributes() || element.IsTag("a")) return std::nullopt;  // a link to a post is not an embed
     if ((element.IsTag("blockquote") && element.HasClass("bluesky-embed")) || element.Attr("data-bluesky-uri")) {
       if (std::optional<EmbedMatch> match = MatchEmbedElement(element, context)) return match;
     }
@@ -291,7 +292,9 @@ class BlueskyEmbedMatcher final : public EmbedMatcher {
       const std::string name = LowerAscii(element.Attr("name").value_or(""));
       if (name == "movie" || name == "src") attributes.push_back({"value", false});
     }
-    for (const std::string_view name : kLazyAttributes) attributes.push_back({name, true});
+    if (element.HasAttributeWithPrefix("data-")) {  // the lazy names all start so
+      for (const std::string_view name : kLazyAttributes) attributes.push_back({name, true});
+    }
 
     for (const EndpointAttribute& attribute : attributes) {
       const std::optional<std::string_view> value = element.Attr(attribute.name);

@@ -49,7 +49,12 @@ struct EmbedMatch {
 class EmbedMatcher {
  public:
   virtual ~EmbedMatcher() = default;
-  // Recognises `element` (always an element node) as an embed of this platform.
+  // Recognises `element` (always an element node with at least one attribute: every
+  // embed code names its post in an attribute or class, so html::ExtractEmbeds does
+  // not offer bare elements) as an embed of this platform. Under the skim
+  // (html/skim.h) "bare" means without kept attributes: a matcher must only need
+  // attributes and classes the skim keeps, which AttributeReadGuard checks wherever
+  // one is asked for.
   virtual std::optional<EmbedMatch> MatchElement(const html::Node& element, const MatchContext& context) const = 0;
 };
 

@@ -25,10 +25,6 @@ constexpr std::array<std::string_view, 22> kLazyUrlAttributes = {
 constexpr std::array<std::string_view, 10> kNonPlayerTags = {"a",      "img",   "link",   "meta",  "source",
                                                              "picture", "input", "area",  "track", "video"};
 
-bool TagIn(const Node& element, std::span<const std::string_view> tags) {
-  return std::any_of(tags.begin(), tags.end(), [&](std::string_view tag) { return element.IsTag(tag); });
-}
-
 constexpr std::array<std::string_view, 4> kSrcTags = {"iframe", "frame", "embed", "amp-iframe"};
 
 bool HostMatches(std::string_view host, std::string_view listed) {
@@ -80,16 +76,21 @@ bool IsDigits(std::string_view text) {
 
 std::vector<UrlAttribute> PlayerUrlAttributes(const Node& element) {
   std::vector<UrlAttribute> out;
+  if (!element.HasAttributes()) return out;
   const auto add = [&](std::string_view name, bool lazy) {
     if (const std::optional<std::string_view> value = element.Attr(name)) {
       out.push_back({std::string(name), std::string(*value), lazy});
     }
   };
-  if (TagIn(element, kSrcTags)) add("src", false);
-  if (element.IsTag("object")) add("data", false);
-  if (element.IsTag("param")) add("value", false);
+  const std::string tag = element.TagName();  // once, rather than an IsTag call per listed name
+  const auto tag_in = [&tag](std::span<const std::string_view> tags) {
+    return std::find(tags.begin(), tags.end(), tag) != tags.end();
+  };
+  if (tag_in(kSrcTags)) add("src", false);
+  if (tag == "object") add("data", false);
+  if (tag == "param") add("value", false);
   // (Every lazy name starts with "data-", and the skim keeps them all.)
-  if (!TagIn(element, kNonPlayerTags) && element.HasAttributeWithPrefix("data-")) {
+  if (!tag_in(kNonPlayerTags) && element.HasAttributeWithPrefix("data-")) {
     for (const std::string_view name : kLazyUrlAttributes) add(name, true);
   }
   return out;
