@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "embarc/core/result.h"
@@ -40,6 +41,11 @@ class Node {
   bool IsTag(std::string_view lower_name) const;
   // The value of attribute `name` (names are matched ASCII case-insensitively).
   std::optional<std::string_view> Attr(std::string_view name) const;
+  // The attributes whose names `wanted` accepts, in source order: names as Gumbo
+  // lower-cases them, values decoded. Under an AttributeReadGuard, a value the skim
+  // replaced is noticed; `wanted` must only accept names the skim keeps
+  // (IsKeptAttribute in html/skim.h).
+  std::vector<std::pair<std::string_view, std::string_view>> Attributes(bool (*wanted)(std::string_view name)) const;
   // Whether the element has any attribute. Under ParseMode::kSkim only the kept ones
   // count, so a reader that asks only for kept attributes and classes (as
   // AttributeReadGuard checks) may stop at an element without any.
@@ -117,21 +123,19 @@ class Document {
   [[nodiscard]] static Result<Document> Parse(std::string_view html, std::size_t max_bytes, int max_depth,
                                               ParseMode mode = ParseMode::kFull);
 
-  Document(Document&&) noexcept = default;
-  Document& operator=(Document&&) noexcept = default;
-  ~Document() = default;
+  Document(Document&&) noexcept;
+  Document& operator=(Document&&) noexcept;
+  ~Document();
 
   Node root() const;  // the document node
 
  private:
-  struct OutputDeleter {
-    void operator()(GumboInternalOutput* output) const;
-  };
-  Document(std::unique_ptr<std::string> text, std::unique_ptr<GumboInternalOutput, OutputDeleter> output)
-      : text_(std::move(text)), output_(std::move(output)) {}
+  class Arena;  // where Gumbo allocates the tree (dom.cpp)
+  Document(std::unique_ptr<std::string> text, std::unique_ptr<Arena> arena, const GumboInternalOutput* output);
 
-  std::unique_ptr<std::string> text_;                             // Gumbo points into this
-  std::unique_ptr<GumboInternalOutput, OutputDeleter> output_;    // declared last, destroyed first
+  std::unique_ptr<std::string> text_;  // Gumbo points into this
+  std::unique_ptr<Arena> arena_;       // holds every node; freed at once, without walking the tree
+  const GumboInternalOutput* output_ = nullptr;
 };
 
 // The deepest element nesting `html` would produce, estimated by a linear tag scan

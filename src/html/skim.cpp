@@ -37,6 +37,19 @@ std::size_t Find(std::string_view s, char c, std::size_t from) {
   return hit == nullptr ? npos : static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
 }
 
+// Appends the '\n' and '\r' characters of `text` to `out`, in order.
+void AppendLineBreaks(std::string_view text, std::string& out) {
+  if (Find(text, '\r', 0) != npos) {
+    for (const char c : text) {
+      if (c == '\n' || c == '\r') out.push_back(c);
+    }
+    return;
+  }
+  std::size_t count = 0;
+  for (std::size_t at = Find(text, '\n', 0); at != npos; at = Find(text, '\n', at + 1)) ++count;
+  out.append(count, '\n');
+}
+
 // Whether an end tag "</name" (name lower-case, letters only) that the tokenizer
 // would accept as the appropriate end tag of a raw-text element starts at `pos`:
 // the name is followed by whitespace, '/' or '>' (not by another letter).
@@ -308,12 +321,26 @@ class Skimmer {
   // outside <blockquote> and raw-text quirks, keep its leading whitespace and line
   // breaks and put one kCollapsedText for the rest (html/skim.h says why the tree
   // keeps its elements).
+  //
+  // A run of whitespace only becomes kCollapsedSpace and its line breaks: still
+  // whitespace, so the tree builder does the same with it. (Not right after <pre> or
+  // <listing>, which drop a first line feed.)
   void EndText(std::size_t to) {
     const std::size_t from = text_from_;
     text_from_ = to;
+    const bool after_pre = after_pre_;
+    after_pre_ = false;
     if (!filter_attributes_ || Careful() || quoting_ > 0 || to < from + kShortestCollapsedText) return;
     std::size_t first = from;
     while (first < to && IsSpace(s_[first])) ++first;
+    if (first == to) {
+      if (after_pre) return;
+      out_.append(s_.substr(copied_, from - copied_));
+      out_.push_back(kCollapsedSpace);
+      AppendLineBreaks(s_.substr(from, to - from), out_);
+      copied_ = to;
+      return;
+    }
     // The first non-whitespace byte must start a non-whitespace character token: a
     // NUL is dropped, a character reference may be whitespace. After it, none of
     // that matters.
@@ -321,9 +348,7 @@ class Skimmer {
     const std::string_view rest = s_.substr(first, to - first);
     out_.append(s_.substr(copied_, first - copied_));
     out_.append(kCollapsedText);
-    for (const char c : rest) {
-      if (c == '\n' || c == '\r') out_.push_back(c);
-    }
+    AppendLineBreaks(rest, out_);
     copied_ = to;
   }
 
@@ -361,9 +386,7 @@ class Skimmer {
   // Replaces s_[from, to) by its line breaks.
   void Cut(std::size_t from, std::size_t to) {
     out_.append(s_.substr(copied_, from - copied_));
-    for (std::size_t i = from; i < to; ++i) {
-      if (s_[i] == '\n' || s_[i] == '\r') out_.push_back(s_[i]);
-    }
+    AppendLineBreaks(s_.substr(from, to - from), out_);
     copied_ = to;
   }
 
@@ -461,10 +484,14 @@ class Skimmer {
         blockquotes_.push_back(IsEmbedBlockquote(name_end, end));
         if (blockquotes_.back()) ++quoting_;
       }
-      if (filter_attributes_ && !KeepsAttributesOf(name)) FilterAttributes(name_end, end, self_closing, IsFormatting(name));
+      if (filter_attributes_ && !KeepsAttributesOf(name)) {
+        FilterAttributes(name_end, end, self_closing, IsFormatting(name), IsImage(name));
+      }
       pos = end;
       if (!StartTag(name, self_closing, pos)) return;
       text_from_ = pos;
+      after_pre_ = (name.size() == 3 && StartsWithNoCase(name, 0, "pre")) ||
+                   (name.size() == 7 && StartsWithNoCase(name, 0, "listing"));
     }
   }
 
@@ -595,6 +622,12 @@ class Skimmer {
     return false;
   }
 
+  // Elements whose src is an image, which matchers read only inside embed code.
+  static bool IsImage(std::string_view name) {
+    return (name.size() == 3 && StartsWithNoCase(name, 0, "img")) ||
+           (name.size() == 6 && StartsWithNoCase(name, 0, "source"));
+  }
+
   // Whether an attribute value may be replaced by a Token: long enough to be worth
   // it, and printable ASCII without '&', so that Gumbo reads it as written and two
   // values are equal for Gumbo exactly when they are equal bytes.
@@ -723,10 +756,10 @@ class Skimmer {
 
   // Rewrites the start tag ending at tag_end without the attributes nobody reads.
   //
-  // Outside embed blockquotes, href values become Tokens too (Node::Attr notices a
-  // token read through AttributeReadGuard). A formatting element drops nothing: its
+  // Outside embed blockquotes, href values (and the src of images) become Tokens
+  // too (Node::Attr and Node::Attributes notice a token read, through AttributeReadGuard). A formatting element drops nothing: its
   // attributes that no matcher reads keep their names, with Token values.
-  void FilterAttributes(std::size_t name_end, std::size_t tag_end, bool self_closing, bool formatting) {
+  void FilterAttributes(std::size_t name_end, std::size_t tag_end, bool self_closing, bool formatting, bool image) {
     ReadAttributes(name_end, tag_end, attributes_);
     if (attributes_.empty()) return;
     // What to do with each: 0 drop, 1 keep, 2 keep the listed classes only, 3 keep
@@ -746,7 +779,8 @@ class Skimmer {
       if (duplicate || (!kept && !formatting)) {
         decisions_[i] = 0;  // Gumbo ignores a repeated attribute
         changed = true;
-      } else if (((!kept && formatting) || (name == "href" && quoting_ == 0)) && a.has_value && IsTokenizable(value)) {
+      } else if (((!kept && formatting) || ((name == "href" || (image && name == "src")) && quoting_ == 0)) &&
+                 a.has_value && IsTokenizable(value)) {
         decisions_[i] = 3;
         changed = true;
       } else if (name == "class" && a.has_value && !formatting) {
@@ -760,11 +794,7 @@ class Skimmer {
     if (!changed) return;
     out_.append(s_.substr(copied_, name_end - copied_));
     std::string breaks;
-    const auto skip = [&](std::size_t from, std::size_t to) {
-      for (std::size_t k = from; k < to; ++k) {
-        if (s_[k] == '\n' || s_[k] == '\r') breaks.push_back(s_[k]);
-      }
-    };
+    const auto skip = [&](std::size_t from, std::size_t to) { AppendLineBreaks(s_.substr(from, to - from), breaks); };
     const auto separate = [&]() {
       out_.append(breaks.empty() ? std::string_view(" ") : std::string_view(breaks));
       breaks.clear();
@@ -826,6 +856,7 @@ class Skimmer {
   int quoting_ = 0;
   std::unordered_map<std::string_view, std::size_t> tokens_;  // value -> its Token's number
   std::size_t text_from_ = 0; // where the data-state text before the next token starts
+  bool after_pre_ = false;    // that text follows a <pre> or <listing> start tag
   bool foreign_sticky_ = false;  // svg_/math_ no longer go down
   std::string lower_name_;
 };
@@ -845,7 +876,7 @@ bool IsKeptAttribute(std::string_view lower_name) {
   // title, ...) are not listed. A matcher asking for an unlisted one through
   // Node::Attr is noticed by AttributeReadGuard, and the page is parsed again.
   static constexpr std::string_view kKept[] = {
-      "href", "src", "data", "value", "name", "id", "type", "cite", "datetime", "lang", "action", "amp", "\xE2\x9A\xA1",
+      "href", "src", "data", "value", "name", "type", "cite", "datetime", "lang", "action", "amp", "\xE2\x9A\xA1",
       "color", "face", "size", "encoding", "prompt", "videoid", "playlistid", "data-post", "data-utime",
       "data-testid", "data-test-id", "data-bluesky-uri", "data-bluesky-cid", "data-videoid", "data-video-id",
       "data-tracking-control-name", "data-text-post-permalink", "data-telegram-post", "data-shortcode",

@@ -30,7 +30,8 @@
 //   are, once it has seen the first of them (that one may close <head>, open
 //   <body>, foster-parent the run, ...), so the tree keeps its elements; only those
 //   text nodes differ. A run whose first non-whitespace byte starts a character
-//   reference ('&': it may be whitespace) or is a NUL (dropped) is kept;
+//   reference ('&': it may be whitespace) or is a NUL (dropped) is kept. A run of
+//   whitespace only becomes kCollapsedSpace and its line breaks;
 // - replaces long href values outside embed blockquotes by tokens: kCollapsedText
 //   and a number, equal for equal values and different for different ones (values
 //   with '&' or anything but printable ASCII are kept, so Gumbo's comparisons of
@@ -73,6 +74,10 @@ bool IsKeptAttribute(std::string_view lower_name);
 // use character that Gumbo keeps as it is (it replaces control characters) and that
 // real text hardly ever contains (a text that does is parsed again like a shortened one).
 inline constexpr std::string_view kCollapsedText = "\xF4\x8F\xBF\xBD";
+// What a shortened run of whitespace starts with: a form feed, whitespace to the
+// tree builder like the run, and rare in real text (a text node holding one is
+// parsed again like a shortened one).
+inline constexpr char kCollapsedSpace = '\f';
 // Classes (ASCII case-insensitive) that the attribute filter keeps.
 bool IsKeptClass(std::string_view name);
 

@@ -30,7 +30,6 @@
 //   unreachable     everything else: network failures, 5xx, 403, a bare .EmbedIsBroken
 //                   ("may be broken, or the post may have been removed": private accounts,
 //                   embedding turned off and removed posts all look like this), unknown pages.
-#include <gumbo.h>
 
 #include <algorithm>
 #include <array>
@@ -326,19 +325,19 @@ struct UrlAttribute {
 std::vector<UrlAttribute> UrlAttributes(const Node& element) {
   std::vector<UrlAttribute> direct;
   std::vector<UrlAttribute> lazy;
-  const GumboNode* node = element.raw();
-  if (node == nullptr || node->type != GUMBO_NODE_ELEMENT) return {};
-  const GumboVector& attributes = node->v.element.attributes;
+  if (!element.is_element()) return {};
   const bool is_div = element.IsTag("div");
-  for (unsigned int i = 0; i < attributes.length; ++i) {
-    const auto* attribute = static_cast<const GumboAttribute*>(attributes.data[i]);
-    const std::string name = LowerAscii(attribute->name);
+  const auto wanted = [](std::string_view name) {
+    return name == "src" || name == "data" || name == "value" || IsLazyAttributeName(name);  // (Gumbo lower-cases names)
+  };
+  for (const auto& [raw_name, value] : element.Attributes(wanted)) {
+    const std::string name = LowerAscii(raw_name);
     const bool is_direct = !is_div && (name == "src" || (name == "data" && element.IsTag("object")) ||
                                        (name == "value" && element.IsTag("param")));
     if (is_direct) {
-      direct.push_back({name, attribute->value});
+      direct.push_back({name, std::string(value)});
     } else if (IsLazyAttributeName(name)) {
-      lazy.push_back({name, attribute->value});
+      lazy.push_back({name, std::string(value)});
     }
   }
   direct.insert(direct.end(), lazy.begin(), lazy.end());

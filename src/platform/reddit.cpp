@@ -52,8 +52,6 @@
 #include <utility>
 #include <vector>
 
-#include <gumbo.h>
-
 #include <nlohmann/json.hpp>
 
 #include "embarc/core/json.h"
@@ -228,19 +226,6 @@ bool IsWidgetScript(const Node& node) {
          src.find("redditmedia.com/widgets/platform.js") != std::string::npos;
 }
 
-// The attributes of an element in source order (Gumbo lower-cases names and decodes values).
-std::vector<std::pair<std::string_view, std::string_view>> Attributes(const Node& element) {
-  std::vector<std::pair<std::string_view, std::string_view>> out;
-  if (!element.is_element()) return out;
-  const GumboNode* node = element.raw();
-  const GumboVector& attributes = node->v.element.attributes;
-  for (unsigned int i = 0; i < attributes.length; ++i) {
-    const auto* attribute = static_cast<const GumboAttribute*>(attributes.data[i]);
-    out.emplace_back(attribute->name, attribute->value);
-  }
-  return out;
-}
-
 // Lazy-loading and consent attributes: data-src, data-lazy-src, data-cmp-src, data-*src*, data-original.
 bool IsLazyUrlAttribute(std::string_view name) {
   return name.rfind("data-", 0) == 0 && (name.find("src") != std::string_view::npos || name == "data-original");
@@ -254,7 +239,8 @@ std::vector<std::pair<std::string_view, std::string_view>> EmbedUrlCandidates(co
     return out;
   }
   const bool frame = tag == "iframe" || tag == "frame" || tag == "amp-iframe" || tag == "embed";
-  const auto attributes = Attributes(element);
+  const auto attributes = element.Attributes(
+      [](std::string_view name) { return name == "src" || name == "data" || IsLazyUrlAttribute(name); });
   for (const auto& [name, value] : attributes) {
     if ((frame && name == "src") || (tag == "object" && name == "data")) out.emplace_back(name, value);
   }

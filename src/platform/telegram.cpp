@@ -34,8 +34,6 @@
 #include <utility>
 #include <vector>
 
-#include <gumbo.h>
-
 #include "embarc/core/json.h"
 #include "embarc/html/extract.h"
 #include "embarc/platform/platform.h"
@@ -140,18 +138,6 @@ std::optional<PostRef> ParseEmbedEndpoint(std::string_view src, std::string_view
 
 // ---- embed markup ------------------------------------------------------------------
 
-// The attributes of an element in source order (Gumbo lower-cases names and decodes values).
-std::vector<std::pair<std::string_view, std::string_view>> Attributes(const Node& element) {
-  std::vector<std::pair<std::string_view, std::string_view>> out;
-  if (!element.is_element()) return out;
-  const GumboVector& attributes = element.raw()->v.element.attributes;
-  for (unsigned int i = 0; i < attributes.length; ++i) {
-    const auto* attribute = static_cast<const GumboAttribute*>(attributes.data[i]);
-    out.emplace_back(attribute->name, attribute->value);
-  }
-  return out;
-}
-
 bool IsLazyUrlAttribute(std::string_view name) {
   return name.rfind("data-", 0) == 0 && (name.find("src") != std::string_view::npos || name == "data-original");
 }
@@ -164,7 +150,8 @@ std::vector<std::pair<std::string_view, std::string_view>> EmbedUrlCandidates(co
     return out;
   }
   const bool frame = tag == "iframe" || tag == "frame" || tag == "amp-iframe" || tag == "embed";
-  const auto attributes = Attributes(element);
+  const auto attributes = element.Attributes(
+      [](std::string_view name) { return name == "src" || name == "data" || IsLazyUrlAttribute(name); });
   for (const auto& [name, value] : attributes) {
     if ((frame && name == "src") || (tag == "object" && name == "data")) out.emplace_back(name, value);
   }

@@ -417,7 +417,16 @@ TEST_CASE("export: every tampering of a package is exit 3 and named", "[integrat
     auto& tsr = Entry(entries, "embarc/timestamps/");
     for (ZipEntry& e : entries) {
       if (e.name.ends_with(".tsr")) {
-        e.data[e.data.size() / 2] = static_cast<char>(e.data[e.data.size() / 2] ^ 0x01);
+        // A byte of the signed TSTInfo (its policy OID, just after the content type
+        // id-smime-ct-TSTInfo). Not the token's middle byte: that lies among the
+        // embedded certificates, and may fall in the copy of the trust anchor,
+        // which verification rightly ignores for the bundled one.
+        const std::string tst_info_oid = "\x06\x0b\x2a\x86\x48\x86\xf7\x0d\x01\x09\x10\x01\x04";
+        const std::size_t at = e.data.find(tst_info_oid);
+        REQUIRE(at != std::string::npos);
+        const std::size_t flip = at + tst_info_oid.size() + 16;
+        REQUIRE(flip < e.data.size());
+        e.data[flip] = static_cast<char>(e.data[flip] ^ 0x01);
         Repack(entries, bad, true);
         expect(e.name);
         return;

@@ -151,9 +151,13 @@ std::string Tree(const std::string& html, ParseMode mode, bool filtered) {
 }
 
 // Whether two serialized text-node lines are the same node, the second with its text
-// shortened by the skim (kCollapsedText): same type and line, same line breaks.
+// shortened by the skim (kCollapsedText, kCollapsedSpace): same type and line, same
+// line breaks.
 bool SameShortenedText(const std::string& full, const std::string& skim) {
-  if (skim.find(embarc::html::kCollapsedText) == std::string::npos) return false;
+  if (skim.find(embarc::html::kCollapsedText) == std::string::npos &&
+      skim.find(embarc::html::kCollapsedSpace) == std::string::npos) {
+    return false;
+  }
   const std::size_t open = full.find(" [");
   if (open == std::string::npos || full.compare(0, open + 2, skim, 0, open + 2) != 0) return false;
   const auto breaks = [](const std::string& line) {
@@ -314,6 +318,15 @@ TEST_CASE("extract skim: reading shortened text is noticed, kept text is not", "
     (void)body.TextContent();
     CHECK(guard.missed());
   }
+  {
+    auto spaced = Document::Parse("<p>a</p>\n   \n<p>b</p>", 1000, 10, ParseMode::kSkim);
+    REQUIRE(spaced);
+    const embarc::html::Node between = spaced->root().Child(0).Child(1).Child(1);
+    REQUIRE(between.is_text());
+    embarc::html::AttributeReadGuard guard;
+    CHECK(between.Text() == "\f\n\n");
+    CHECK(guard.missed());
+  }
   // Real text holding the marker character is parsed again too, never taken as it stands.
   auto marked = Document::Parse("<p>a" + std::string(embarc::html::kCollapsedText) + "</p>", 1000, 10, ParseMode::kFull);
   REQUIRE(marked);
@@ -422,7 +435,8 @@ TEST_CASE("extract skim: generated pages give the full parse's tree and posts", 
       "<a href=\"https://example.com/a/long/path\" title=\"A long title here\">", "<a href=\"https://example.com/other/path\">",
       "<a href=\"https://example.com/a/long/path\" title=\"A long title h&#101;re\">", "<b title=\"Another long title\">",
       "<b title=\"Another long title\">", "<i onclick=\"doSomethingLong()\">",
-      "</body>", "</html>", "<h1>", "<nobr>", "<button>", "<use xlink:href=\"#a\" data-x=y>"};
+      "</body>", "</html>", "<h1>", "<nobr>", "<button>", "<use xlink:href=\"#a\" data-x=y>", "   ", "\n\t\n ", "\f",
+      "<select>", "<optgroup>", "<frameset>", "</head>", "<head>", "<template>"};
   std::uint64_t state = 0x9E3779B97F4A7C15ull;
   const auto next = [&state]() {
     state ^= state << 13;
@@ -458,8 +472,10 @@ TEST_CASE("extract skim: shortens text outside embed blockquotes, keeping what s
   const auto skim = [](const std::string& html) { return SkimInertText(html, nullptr, /*filter_attributes=*/true); };
   // Leading whitespace and line breaks stay; the rest becomes one marker.
   CHECK(skim("<p> Some\nwords here\r\n</p>") == "<p> " + m + "\n\r\n</p>");
-  // Whitespace-only and very short runs stay as they are.
-  CHECK(skim("<p>\n   </p><p>ab</p>") == "<p>\n   </p><p>ab</p>");
+  // Whitespace-only runs become a form feed and their line breaks, but not right
+  // after <pre> (whose first line feed is dropped); very short runs stay.
+  CHECK(skim("<p>\n   </p><p> \t </p><p>ab</p>") == "<p>\f\n</p><p>\f</p><p>ab</p>");
+  CHECK(skim("<pre>\n\n  </pre><listing>\n  </listing>") == "<pre>\n\n  </pre><listing>\n  </listing>");
   // A first character that is a reference to whitespace, or a NUL, keeps the run;
   // a reference to anything else does not.
   CHECK(skim("<p>&#32;words</p><p>&Tab;words</p><p>&#x0a;x y</p>") == "<p>&#32;words</p><p>&Tab;words</p><p>&#x0a;x y</p>");
@@ -469,6 +485,7 @@ TEST_CASE("extract skim: shortens text outside embed blockquotes, keeping what s
   // blockquotes included; a bare blockquote does not.
   CHECK(skim("<blockquote class=\"x twitter-tweet\"><p>Keep this</p><blockquote>and this</blockquote> too</blockquote>after") ==
         "<blockquote class=\"twitter-tweet\"><p>Keep this</p><blockquote>and this</blockquote> too</blockquote>" + m);
+  CHECK(skim("<blockquote cite=x>\n   <p>Keep</p>\n   </blockquote>") == "<blockquote cite=x>\n   <p>Keep</p>\n   </blockquote>");
   CHECK(skim("<blockquote cite=\"https://x\">Keep</blockquote><blockquote>Quote</blockquote>") ==
         "<blockquote cite=\"https://x\">Keep</blockquote><blockquote>" + m + "</blockquote>");
   // Raw text, RCDATA and foreign content are not touched.
