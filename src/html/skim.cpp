@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <unordered_map>
 #include <vector>
 
@@ -296,6 +297,120 @@ std::string KeptClasses(std::string_view value) {
   return classes;
 }
 
+bool IsOneOf(std::string_view lower, std::initializer_list<std::string_view> names) {
+  for (const std::string_view name : names) {
+    if (lower == name) return true;
+  }
+  return false;
+}
+
+// Follows, from the tags alone, whether every entry of the tree builder's list of
+// active formatting elements is surely on the stack of open elements: then nothing
+// is "reconstructed" (inserted again) when text comes. It models the top of the
+// stack from the first open formatting element (<a>, <b>, <i>, ...) up, and gives up
+// for good (dirty) at anything that could pop a formatting element other than by
+// its own end tag on top: another end tag, a start tag with special handling (div,
+// li, table, ...; div and the like only while a <p> may be open, as they close it),
+// a nested <a>/<nobr>, or a tag breaking out of foreign content.
+// Elements the tree builder ignores (a <b> in <select>) only make it give up sooner.
+class FormattingTracker {
+ public:
+  bool clean() const { return !dirty_; }
+
+  void StartTag(std::string_view lower, bool self_closing, bool foreign) {
+    if (dirty_) return;
+    const bool closes_p = !foreign && ClosesP(lower);
+    if (!foreign && lower == "p") ++paragraphs_;
+    const bool formatting = IsFormatting(lower);
+    if (formatting_ == 0 && !formatting) return;  // nothing open that could be left behind
+    if ((lower == "a" || lower == "nobr") && std::find(open_.begin(), open_.end(), lower) != open_.end()) {
+      dirty_ = true;  // the adoption agency runs for the open one
+      return;
+    }
+    if (formatting) {
+      open_.emplace_back(lower);
+      ++formatting_;
+      return;
+    }
+    if (foreign) {
+      // A foreign element, unless the tag breaks out of foreign content.
+      if (IsBreakout(lower)) {
+        dirty_ = true;
+      } else if (!self_closing) {
+        open_.emplace_back(lower);
+      }
+      return;
+    }
+    if (IsVoid(lower)) {
+      if (lower == "hr") dirty_ = true;  // closes a <p>
+      return;
+    }
+    if (closes_p) {
+      // It closes a <p> in button scope (and what is open above it); with no <p>
+      // possibly open, it is inserted like any other element.
+      if (paragraphs_ > (lower == "p" ? 1 : 0)) {
+        dirty_ = true;
+      } else {
+        open_.emplace_back(lower);
+      }
+      return;
+    }
+    if (IsSpecial(lower)) {
+      dirty_ = true;
+      return;
+    }
+    if ((lower == "svg" || lower == "math") && self_closing) return;
+    open_.emplace_back(lower);  // "any other start tag" (a self-closing flag is ignored): stays open
+  }
+
+  void EndTag(std::string_view lower) {
+    if (lower == "p" && paragraphs_ > 0) --paragraphs_;
+    if (dirty_ || formatting_ == 0) return;
+    if (open_.back() != lower) {
+      dirty_ = true;  // it may pop more than the current node
+      return;
+    }
+    if (IsFormatting(lower)) --formatting_;
+    open_.pop_back();
+  }
+
+ private:
+  static bool IsFormatting(std::string_view lower) {
+    return IsOneOf(lower, {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong",
+                           "tt", "u"});
+  }
+  static bool IsVoid(std::string_view lower) {
+    return IsOneOf(lower, {"area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img",
+                           "input", "keygen", "link", "meta", "param", "source", "track", "wbr"});
+  }
+  // Start tags that "in body" only closes a <p> in button scope for, then inserts.
+  static bool ClosesP(std::string_view lower) {
+    return IsOneOf(lower, {"address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div",
+                           "dl", "fieldset", "figcaption", "figure", "footer", "header", "hgroup", "main", "menu",
+                           "nav", "ol", "p", "search", "section", "summary", "ul"});
+  }
+  // Other start tags "in body" handles otherwise than "any other start tag" in ways
+  // that may pop elements or touch the list (markers aside, which only shorten it).
+  static bool IsSpecial(std::string_view lower) {
+    return IsOneOf(lower, {"body", "button", "caption", "colgroup", "dd", "dt", "form", "frameset", "h1", "h2", "h3",
+                           "h4", "h5", "h6", "head", "html", "isindex", "li", "listing", "menuitem", "optgroup",
+                           "option", "plaintext", "pre", "rb", "rp", "rt", "rtc", "select", "table", "tbody", "td",
+                           "template", "tfoot", "th", "thead", "tr", "xmp"});
+  }
+  // Start tags that end foreign content (and "font" with attributes, taken as one).
+  static bool IsBreakout(std::string_view lower) {
+    return IsOneOf(lower, {"b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt", "em",
+                           "embed", "h1", "h2", "h3", "h4", "h5", "h6", "head", "hr", "i", "img", "li", "listing",
+                           "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span", "strong", "strike",
+                           "sub", "sup", "table", "tt", "u", "ul", "var", "font"});
+  }
+
+  std::vector<std::string> open_;  // lower-case names, from the first open formatting element up
+  int formatting_ = 0;             // formatting elements among them
+  int paragraphs_ = 0;             // <p> start tags not yet matched by </p>: a <p> may be open
+  bool dirty_ = false;
+};
+
 class Skimmer {
  public:
   Skimmer(std::string_view s, bool filter_attributes) : s_(s), filter_attributes_(filter_attributes) {
@@ -317,10 +432,11 @@ class Skimmer {
   // <script>/<style> start tag are open (or may be).
   bool Careful() const { return svg_ > 0 || math_ > 0 || select_ > 0 || template_ > 0; }
 
-  // The data-state text s_[text_from_, to) ends here: with the attribute filter,
-  // outside <blockquote> and raw-text quirks, keep its leading whitespace and line
-  // breaks and put one kCollapsedText for the rest (html/skim.h says why the tree
-  // keeps its elements).
+  // The data-state text s_[text_from_, to) ends here: with the attribute filter and
+  // outside embed blockquotes, keep its leading whitespace and line breaks and put
+  // one kCollapsedText for the rest (html/skim.h says why the tree keeps its
+  // elements). That holds in foreign content, <select> and <template> too: there
+  // too a character token is inserted, after at most what its first one set off.
   //
   // A run of whitespace only becomes kCollapsedSpace and its line breaks: still
   // whitespace, so the tree builder does the same with it. (Not right after <pre> or
@@ -330,7 +446,7 @@ class Skimmer {
     text_from_ = to;
     const bool after_pre = after_pre_;
     after_pre_ = false;
-    if (!filter_attributes_ || Careful() || quoting_ > 0 || to < from + kShortestCollapsedText) return;
+    if (!filter_attributes_ || quoting_ > 0 || to < from + kShortestCollapsedText) return;
     std::size_t first = from;
     while (first < to && IsSpace(s_[first])) ++first;
     if (first == to) {
@@ -462,6 +578,7 @@ class Skimmer {
         if (closes("math") && math_ > 0 && !foreign_sticky_) --math_;
         if (closes("select") && select_ > 0) --select_;
         if (closes("template") && template_ > 0) --template_;
+        formatting_.EndTag(LowerName(name));
         if (closes("blockquote") && !blockquotes_.empty()) {
           if (blockquotes_.back()) --quoting_;
           blockquotes_.pop_back();
@@ -480,6 +597,7 @@ class Skimmer {
       const std::size_t end = SkipTagRest(s_, name_end, self_closing);
       if (end == npos) return;
       const std::string_view name = s_.substr(lt + 1, name_end - lt - 1);
+      formatting_.StartTag(LowerName(name), self_closing, svg_ > 0 || math_ > 0 || foreign_sticky_);
       if (filter_attributes_ && name.size() == 10 && StartsWithNoCase(name, 0, "blockquote")) {
         blockquotes_.push_back(IsEmbedBlockquote(name_end, end));
         if (blockquotes_.back()) ++quoting_;
@@ -505,8 +623,13 @@ class Skimmer {
     if ((svg_ > 0 || math_ > 0) && !self_closing && !foreign_sticky_ && IsIntegrationPoint(name)) {
       // Inside an integration point the tree builder may insert HTML elements (a
       // reconstructed <a>, say); then an end tag like </svg> can be ignored while
-      // we would count the <svg> closed. Unless the element is empty, stop counting.
-      if (!IsAppropriateEndTag(s_, pos, LowerName(name))) foreign_sticky_ = true;
+      // we would count the <svg> closed. Unless the element is empty, or holds text
+      // only while no formatting element can be reconstructed, stop counting.
+      const std::string_view lower = LowerName(name);
+      const std::size_t lt = Find(s_, '<', pos);
+      const bool empty = IsAppropriateEndTag(s_, pos, lower);
+      const bool text_only = lt != npos && IsAppropriateEndTag(s_, lt, lower);
+      if (!empty && !(text_only && formatting_.clean())) foreign_sticky_ = true;
     }
     switch (name.size()) {
       case 3:
@@ -580,7 +703,7 @@ class Skimmer {
     return false;
   }
 
-  // Only called for names that are integration points (ASCII letters and '-').
+  // `name` in lower case (ASCII), valid until the next call.
   std::string_view LowerName(std::string_view name) {
     lower_name_.assign(name);
     for (char& c : lower_name_) c = Lower(c);
@@ -858,6 +981,7 @@ class Skimmer {
   std::size_t text_from_ = 0; // where the data-state text before the next token starts
   bool after_pre_ = false;    // that text follows a <pre> or <listing> start tag
   bool foreign_sticky_ = false;  // svg_/math_ no longer go down
+  FormattingTracker formatting_;
   std::string lower_name_;
 };
 

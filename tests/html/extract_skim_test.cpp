@@ -388,6 +388,20 @@ TEST_CASE("extract skim: adversarial pages give the full parse's tree and posts"
       {"svg foreignObject", "<svg><foreignObject><div></svg></div></foreignObject><style><b>" + tweet + "</style>" + yt},
       {"svg integration point with formatting", "<p><a>x</p><svg><title>t</title></svg></a></title><style>" + tweet +
                                                    "</style>" + yt},
+      {"svg title in a link", "<a href=x><svg><title>Icon</title><path d=y/></svg></a><style>" + tweet + "</style>" + yt},
+      {"svg title in a span in a link", "<a><span>x</span><svg><title>t</title><path/></svg></a><script>var a = '<b>';</script>" + tweet},
+      {"svg title after misnested formatting", "<b><i>x</b></i><svg><title>t</title></svg><style>" + tweet + "</style>" + yt},
+      {"svg title after a formatting element a </p> closed", "<p><b>x</p><svg><title>t</title></svg><style>" + tweet + "</style>" + yt},
+      {"svg title after a <b> in <select>", "<select><b>x</select><svg><title>t</title></svg><style>" + tweet + "</style>" + yt},
+      {"svg title after an <a> in a table", "<table><a>x<svg><title>t</title></svg></table><style>" + tweet + "</style>" + yt},
+      {"svg title after nested links", "<a>1<a>2<svg><title>t</title></svg><style>" + tweet + "</style>" + yt},
+      {"svg title after a div in a link", "<a><div>x</a><svg><title>t</title></svg><style>" + tweet + "</style>" + yt},
+      {"svg title after a div in an open paragraph's link", "<p><a>x<div>y</div></a><svg><title>t</title></svg><style>" +
+                                                              tweet + "</style>" + yt},
+      {"svg title after a closed div in a link", "<p>x</p><a><div>y</div></a><svg><title>t</title></svg><style>" + tweet + "</style>" + yt},
+      {"svg title after a paragraph left open in a link", "<a><div><p>y</div></a><svg><title>t</title></svg><style>" + tweet +
+                                                              "</style>" + yt},
+      {"svg title after a breakout in svg", "<b><svg><p>x</svg></b><svg><title>t</title></svg><style>" + tweet + "</style>" + yt},
       {"math", "<math><mi><style>x</style></mi><style>" + tweet + "</style></math><script>y</script>" + yt},
       {"svg self-closing", "<svg/><script>" + tweet + "</script>" + yt},
       {"cdata in svg", "<svg><![CDATA[<script>]]></svg><script>" + tweet + "</script>" + yt},
@@ -436,7 +450,8 @@ TEST_CASE("extract skim: generated pages give the full parse's tree and posts", 
       "<a href=\"https://example.com/a/long/path\" title=\"A long title h&#101;re\">", "<b title=\"Another long title\">",
       "<b title=\"Another long title\">", "<i onclick=\"doSomethingLong()\">",
       "</body>", "</html>", "<h1>", "<nobr>", "<button>", "<use xlink:href=\"#a\" data-x=y>", "   ", "\n\t\n ", "\f",
-      "<select>", "<optgroup>", "<frameset>", "</head>", "<head>", "<template>"};
+      "<select>", "<optgroup>", "<frameset>", "</head>", "<head>", "<template>", "<svg><title>Logo</title>",
+      "<title>t</title>", "<span>", "</span>", "<path d=x/>", "<a>", "<i>", "</svg></a>", "<em>", "</em>", "<ul><li>"};
   std::uint64_t state = 0x9E3779B97F4A7C15ull;
   const auto next = [&state]() {
     state ^= state << 13;
@@ -488,9 +503,9 @@ TEST_CASE("extract skim: shortens text outside embed blockquotes, keeping what s
   CHECK(skim("<blockquote cite=x>\n   <p>Keep</p>\n   </blockquote>") == "<blockquote cite=x>\n   <p>Keep</p>\n   </blockquote>");
   CHECK(skim("<blockquote cite=\"https://x\">Keep</blockquote><blockquote>Quote</blockquote>") ==
         "<blockquote cite=\"https://x\">Keep</blockquote><blockquote>" + m + "</blockquote>");
-  // Raw text, RCDATA and foreign content are not touched.
+  // Raw text and RCDATA are not touched; text in foreign content is shortened like any.
   CHECK(skim("<title>A title</title><textarea>Some text</textarea><svg><text>Label</text></svg>") ==
-        "<title>A title</title><textarea>Some text</textarea><svg><text>Label</text></svg>");
+        "<title>A title</title><textarea>Some text</textarea><svg><text>" + m + "</text></svg>");
   // Without the attribute filter, text stays.
   CHECK(SkimInertText("<p>Some words</p>") == "<p>Some words</p>");
 }
