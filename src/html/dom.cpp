@@ -461,20 +461,25 @@ std::string CollapseWhitespace(std::string_view text) {
 
 // ---- Document --------------------------------------------------------------
 
-// Gumbo 0.10.1 frees next to nothing while it parses (the tree is what it
-// allocates), so a bump allocator that frees nothing until the Document goes costs
-// no more memory than malloc did, and saves malloc's and gumbo_destroy_output's
-// time: they were a fifth of a skimmed parse. Blocks are kept for the next
-// Document on the same thread, up to kCachedBlocks (4 MiB), so pages do not fault in fresh
-// memory each time.
+// Gumbo 0.10.1 frees little of what it allocates while it parses a real page (the
+// tree is most of it), so a bump allocator that frees nothing until the Document
+// goes costs about the memory malloc did, and saves malloc's and
+// gumbo_destroy_output's time: they were a fifth of a skimmed parse. Blocks are kept
+// for the next Document on the same thread, up to kCachedBlocks, so pages do not
+// fault in fresh memory each time.
+//
+// Hostile markup can make Gumbo allocate and free far more than it keeps (attributes
+// on end tags, say): past kArenaBaseBytes + kArenaBytesPerInputByte per input byte,
+// the arena hands out malloc'd memory, which Free then frees, and the Document frees
+// what is left of it through gumbo_destroy_output.
 class Document::Arena {
  public:
-  Arena() = default;
+  explicit Arena(std::size_t input_bytes) : limit_(kArenaBaseBytes + kArenaBytesPerInputByte * input_bytes) {}
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
   ~Arena() {
     for (Block& block : blocks_) {
-      if (block.size == kBlockBytes && Cache().size() < kCachedBlocks) {
+      if (block.size == kBlockBytes && !t_cache_gone && Cache().size() < kCachedBlocks) {
         Cache().push_back(block.data);
       } else {
         std::free(block.data);
@@ -482,8 +487,22 @@ class Document::Arena {
     }
   }
 
-  static void* Allocate(void* self, std::size_t bytes) { return static_cast<Arena*>(self)->Take(bytes); }
-  static void Free(void* /*self*/, void* /*pointer*/) {}  // all at once, in ~Arena
+  static void* Allocate(void* self, std::size_t bytes) noexcept {
+    try {
+      return static_cast<Arena*>(self)->Take(bytes);
+    } catch (...) {  // (like malloc's failure, a null pointer; Gumbo cannot handle either)
+      return nullptr;
+    }
+  }
+  static void Free(void* self, void* pointer) noexcept {
+    Arena& arena = *static_cast<Arena*>(self);
+    if (arena.malloced_ == 0 || pointer == nullptr || arena.Owns(pointer)) return;  // all at once, in ~Arena
+    std::free(pointer);
+  }
+
+  // Whether some memory came from malloc (past the limit): it is freed one by one.
+  bool mixed() const { return malloced_ > 0; }
+  std::size_t bytes() const { return taken_; }
 
  private:
   static constexpr std::size_t kBlockBytes = 1u << 20;
@@ -498,19 +517,34 @@ class Document::Arena {
     std::vector<char*> blocks;
     ~BlockCache() {
       for (char* block : blocks) std::free(block);
+      t_cache_gone = true;  // a Document destroyed later on this thread frees its blocks itself
     }
   };
+  static inline thread_local bool t_cache_gone = false;
   static std::vector<char*>& Cache() {
     thread_local BlockCache cache;
     return cache.blocks;
   }
 
+  bool Owns(const void* pointer) const {
+    const char* p = static_cast<const char*>(pointer);
+    for (const Block& block : blocks_) {
+      if (p >= block.data && p < block.data + block.size) return true;
+    }
+    return false;
+  }
+
   void* Take(std::size_t bytes) {
     bytes = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+    if (taken_ + bytes > limit_) {
+      ++malloced_;
+      return std::malloc(bytes);
+    }
+    taken_ += bytes;
     if (bytes > left_) {
       if (bytes > kBlockBytes / 4) return NewBlock(bytes);  // a big one gets a block of its own
       char* data = nullptr;
-      if (!Cache().empty()) {
+      if (!t_cache_gone && !Cache().empty()) {
         data = Cache().back();
         Cache().pop_back();
         blocks_.push_back({data, kBlockBytes});
@@ -527,23 +561,35 @@ class Document::Arena {
     return out;
   }
 
-  // (Like Gumbo's default allocator, malloc: a failure is not something it can handle.)
   void* NewBlock(std::size_t bytes) {
     void* data = std::malloc(bytes);
     if (data != nullptr) blocks_.push_back({static_cast<char*>(data), bytes});
     return data;
   }
 
+  const std::size_t limit_;
   std::vector<Block> blocks_;
   char* cursor_ = nullptr;
   std::size_t left_ = 0;
+  std::size_t taken_ = 0;
+  std::size_t malloced_ = 0;
 };
 
 Document::Document(std::unique_ptr<std::string> text, std::unique_ptr<Arena> arena, const GumboInternalOutput* output)
     : text_(std::move(text)), arena_(std::move(arena)), output_(output) {}
 Document::Document(Document&&) noexcept = default;
 Document& Document::operator=(Document&&) noexcept = default;
-Document::~Document() = default;
+Document::~Document() {
+  if (arena_ != nullptr && arena_->mixed() && output_ != nullptr) {
+    // Free what came from malloc (Arena::Free passes over the arena's own memory).
+    GumboOptions options = kGumboDefaultOptions;
+    options.deallocator = &Arena::Free;
+    options.userdata = arena_.get();
+    gumbo_destroy_output(&options, const_cast<GumboOutput*>(output_));
+  }
+}
+
+std::size_t Document::arena_bytes() const { return arena_ != nullptr ? arena_->bytes() : 0; }
 
 Node Document::root() const { return Node(output_->document); }
 
@@ -573,7 +619,7 @@ Result<Document> Document::Parse(std::string_view html, std::size_t max_bytes, i
   } else {
     text = std::make_unique<std::string>(valid);
   }
-  auto arena = std::make_unique<Arena>();
+  auto arena = std::make_unique<Arena>(text->size());
   GumboOptions options = kGumboDefaultOptions;
   options.max_errors = 0;
   options.allocator = &Arena::Allocate;

@@ -103,6 +103,12 @@ class AttributeReadGuard {
 // Collapses runs of ASCII whitespace to one space and trims both ends.
 std::string CollapseWhitespace(std::string_view text);
 
+// Limits of a Document's arena (see Document::arena_bytes): beyond them Gumbo's
+// allocations come from malloc, so that memory Gumbo frees while parsing hostile
+// markup is given back.
+inline constexpr std::size_t kArenaBaseBytes = 32u << 20;
+inline constexpr std::size_t kArenaBytesPerInputByte = 8;
+
 // What Document::Parse gives Gumbo.
 enum class ParseMode {
   kFull,           // the whole text
@@ -128,6 +134,10 @@ class Document {
   ~Document();
 
   Node root() const;  // the document node
+  // Bytes Gumbo took from the document's arena (at most kArenaBaseBytes +
+  // kArenaBytesPerInputByte per byte parsed; past that it gets malloc'd memory,
+  // freed as it goes). For tests.
+  std::size_t arena_bytes() const;
 
  private:
   class Arena;  // where Gumbo allocates the tree (dom.cpp)

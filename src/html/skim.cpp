@@ -38,11 +38,23 @@ std::size_t Find(std::string_view s, char c, std::size_t from) {
   return hit == nullptr ? npos : static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
 }
 
-// Appends the '\n' and '\r' characters of `text` to `out`, in order.
+// Appends the line breaks of `text` (removed from the page) to `out`, counted as
+// Gumbo counts lines: CR LF is one, so is a lone CR or LF. Each becomes '\n', except
+// a CR that ends `text`, which stays '\r': an LF right after `text` makes it CR LF,
+// one line break, as it was. (A leading LF after a CR before `text` pairs likewise.)
 void AppendLineBreaks(std::string_view text, std::string& out) {
   if (Find(text, '\r', 0) != npos) {
-    for (const char c : text) {
-      if (c == '\n' || c == '\r') out.push_back(c);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        out.push_back('\n');
+      } else if (text[i] == '\r') {
+        if (i + 1 == text.size()) {
+          out.push_back('\r');
+        } else {
+          out.push_back('\n');
+          if (text[i + 1] == '\n') ++i;
+        }
+      }
     }
     return;
   }
@@ -311,7 +323,7 @@ bool IsOneOf(std::string_view lower, std::initializer_list<std::string_view> nam
 // for good (dirty) at anything that could pop a formatting element other than by
 // its own end tag on top: another end tag, a start tag with special handling (div,
 // li, table, ...; div and the like only while a <p> may be open, as they close it),
-// a nested <a>/<nobr>, or a tag breaking out of foreign content.
+// a nested <a>/<nobr>, or any tag breaking out of foreign content.
 // Elements the tree builder ignores (a <b> in <select>) only make it give up sooner.
 class FormattingTracker {
  public:
@@ -319,6 +331,11 @@ class FormattingTracker {
 
   void StartTag(std::string_view lower, bool self_closing, bool foreign) {
     if (dirty_) return;
+    if (foreign && IsBreakout(lower)) {
+      dirty_ = true;  // it ends foreign content, which the svg/math counts do not see
+      return;
+    }
+    if (!foreign && IsScopeBoundary(lower)) ++boundaries_;
     const bool closes_p = !foreign && ClosesP(lower);
     if (!foreign && lower == "p") ++paragraphs_;
     const bool formatting = IsFormatting(lower);
@@ -333,12 +350,7 @@ class FormattingTracker {
       return;
     }
     if (foreign) {
-      // A foreign element, unless the tag breaks out of foreign content.
-      if (IsBreakout(lower)) {
-        dirty_ = true;
-      } else if (!self_closing) {
-        open_.emplace_back(lower);
-      }
+      if (!self_closing) open_.emplace_back(lower);  // a foreign element
       return;
     }
     if (IsVoid(lower)) {
@@ -363,8 +375,11 @@ class FormattingTracker {
     open_.emplace_back(lower);  // "any other start tag" (a self-closing flag is ignored): stays open
   }
 
-  void EndTag(std::string_view lower) {
-    if (lower == "p" && paragraphs_ > 0) --paragraphs_;
+  void EndTag(std::string_view lower, bool foreign) {
+    if (!foreign && IsScopeBoundary(lower) && boundaries_ > 0) --boundaries_;
+    // A </p> closes an open <p> only if no scope boundary (a button, table cell, ...,
+    // an svg title) stands between: otherwise it may make and close an empty one.
+    if (lower == "p" && paragraphs_ > 0 && boundaries_ == 0 && !foreign) --paragraphs_;
     if (dirty_ || formatting_ == 0) return;
     if (open_.back() != lower) {
       dirty_ = true;  // it may pop more than the current node
@@ -397,6 +412,10 @@ class FormattingTracker {
                            "option", "plaintext", "pre", "rb", "rp", "rt", "rtc", "select", "table", "tbody", "td",
                            "template", "tfoot", "th", "thead", "tr", "xmp"});
   }
+  // Elements that bound "button scope", in which a <p> start tag looks for a <p> to close.
+  static bool IsScopeBoundary(std::string_view lower) {
+    return IsOneOf(lower, {"applet", "button", "caption", "marquee", "object", "table", "td", "th", "template"});
+  }
   // Start tags that end foreign content (and "font" with attributes, taken as one).
   static bool IsBreakout(std::string_view lower) {
     return IsOneOf(lower, {"b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt", "em",
@@ -408,6 +427,7 @@ class FormattingTracker {
   std::vector<std::string> open_;  // lower-case names, from the first open formatting element up
   int formatting_ = 0;             // formatting elements among them
   int paragraphs_ = 0;             // <p> start tags not yet matched by </p>: a <p> may be open
+  int boundaries_ = 0;             // the same for IsScopeBoundary elements
   bool dirty_ = false;
 };
 
@@ -460,7 +480,7 @@ class Skimmer {
     // The first non-whitespace byte must start a non-whitespace character token: a
     // NUL is dropped, a character reference may be whitespace. After it, none of
     // that matters.
-    if (first == to || s_[first] == '\0' || (s_[first] == '&' && !IsNonSpaceReference(first, to))) return;
+    if (s_[first] == '\0' || (s_[first] == '&' && !IsNonSpaceReference(first, to))) return;
     const std::string_view rest = s_.substr(first, to - first);
     out_.append(s_.substr(copied_, first - copied_));
     out_.append(kCollapsedText);
@@ -578,7 +598,7 @@ class Skimmer {
         if (closes("math") && math_ > 0 && !foreign_sticky_) --math_;
         if (closes("select") && select_ > 0) --select_;
         if (closes("template") && template_ > 0) --template_;
-        formatting_.EndTag(LowerName(name));
+        formatting_.EndTag(LowerName(name), svg_ > 0 || math_ > 0 || foreign_sticky_);
         if (closes("blockquote") && !blockquotes_.empty()) {
           if (blockquotes_.back()) --quoting_;
           blockquotes_.pop_back();
@@ -603,7 +623,8 @@ class Skimmer {
         if (blockquotes_.back()) ++quoting_;
       }
       if (filter_attributes_ && !KeepsAttributesOf(name)) {
-        FilterAttributes(name_end, end, self_closing, IsFormatting(name), IsImage(name));
+        FilterAttributes(name_end, end, self_closing, /*link=*/name.size() == 1 && Lower(name[0]) == 'a',
+                         IsImage(name));
       }
       pos = end;
       if (!StartTag(name, self_closing, pos)) return;
@@ -731,14 +752,17 @@ class Skimmer {
   // Gumbo copies <html>/<body> attributes into the first such element: those keep
   // them all.
   static bool KeepsAttributesOf(std::string_view name) {
-    return (name.size() == 4 && (StartsWithNoCase(name, 0, "html") || StartsWithNoCase(name, 0, "body")));
+    return (name.size() == 4 && (StartsWithNoCase(name, 0, "html") || StartsWithNoCase(name, 0, "body"))) ||
+           IsFormatting(name);
   }
 
-  // Gumbo compares the attributes of formatting elements (the "Noah's Ark" clause):
-  // those keep every attribute, and only values replaced one for one (Token).
+  // Gumbo compares the attributes of formatting elements (the "Noah's Ark" clause,
+  // on decoded values): those keep every attribute as it is. Except <a>: a second <a>
+  // runs the adoption agency for the first, so the list never holds two and <a>'s
+  // attributes are never compared; it keeps every name, with Token values.
   static bool IsFormatting(std::string_view name) {
     if (name.size() > 6) return false;
-    for (const std::string_view kept : {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike",
+    for (const std::string_view kept : {"b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike",
                                         "strong", "tt", "u"}) {
       if (name.size() == kept.size() && StartsWithNoCase(name, 0, kept)) return true;
     }
@@ -882,7 +906,7 @@ class Skimmer {
   // Outside embed blockquotes, href values (and the src of images) become Tokens
   // too (Node::Attr and Node::Attributes notice a token read, through AttributeReadGuard). A formatting element drops nothing: its
   // attributes that no matcher reads keep their names, with Token values.
-  void FilterAttributes(std::size_t name_end, std::size_t tag_end, bool self_closing, bool formatting, bool image) {
+  void FilterAttributes(std::size_t name_end, std::size_t tag_end, bool self_closing, bool link, bool image) {
     ReadAttributes(name_end, tag_end, attributes_);
     if (attributes_.empty()) return;
     // What to do with each: 0 drop, 1 keep, 2 keep the listed classes only, 3 keep
@@ -899,14 +923,14 @@ class Skimmer {
       for (const std::string& seen : names_) duplicate = duplicate || seen == name;
       const bool kept = name == "class" || IsKeptAttribute(name);
       const std::string_view value = s_.substr(a.value_begin, a.has_value ? a.value_end - a.value_begin : 0);
-      if (duplicate || (!kept && !formatting)) {
+      if (duplicate || (!kept && !link)) {
         decisions_[i] = 0;  // Gumbo ignores a repeated attribute
         changed = true;
-      } else if (((!kept && formatting) || ((name == "href" || (image && name == "src")) && quoting_ == 0)) &&
+      } else if (((!kept && link) || ((name == "href" || (image && name == "src")) && quoting_ == 0)) &&
                  a.has_value && IsTokenizable(value)) {
         decisions_[i] = 3;
         changed = true;
-      } else if (name == "class" && a.has_value && !formatting) {
+      } else if (name == "class" && a.has_value && !link) {
         if (value.find('&') == std::string_view::npos && value.find('\0') == std::string_view::npos) {
           decisions_[i] = 2;
           changed = true;
@@ -1007,17 +1031,14 @@ bool IsKeptAttribute(std::string_view lower_name) {
       "data-instgrm-permalink", "data-id", "data-href", "data-embed-url", "data-embed-type", "data-embed-showedits",
       "data-embed-as", "data-activity-urn", "data-embed-created", "data-card-created", "data-tweet-id",
       "data-tweetid", "data-url", "data-lazy", "data-original"};
+  const auto kept = [](std::string_view name) {
+    if (name.size() > 5 && name.substr(0, 5) == "data-" && name.find("src") != std::string_view::npos) return true;
+    return std::find(std::begin(kKept), std::end(kKept), name) != std::end(kKept);
+  };
   // Gumbo turns "xlink:href" on foreign elements into "href" (in the xlink namespace):
-  // a prefixed name is kept if its local name is.
+  // a prefixed name is kept if it or its local name is.
   const std::size_t colon = lower_name.rfind(':');
-  if (colon != std::string_view::npos) lower_name = lower_name.substr(colon + 1);
-  if (lower_name.size() > 5 && lower_name.substr(0, 5) == "data-" && lower_name.find("src") != std::string_view::npos) {
-    return true;
-  }
-  for (const std::string_view kept : kKept) {
-    if (lower_name == kept) return true;
-  }
-  return false;
+  return kept(lower_name) || (colon != std::string_view::npos && kept(lower_name.substr(colon + 1)));
 }
 
 bool IsKeptClass(std::string_view name) {

@@ -335,6 +335,27 @@ TEST_CASE("extract skim: reading shortened text is noticed, kept text is not", "
   CHECK(guard.missed());
 }
 
+TEST_CASE("extract skim: a document's arena stops at its limit on markup Gumbo allocates and frees a lot for",
+          "[extract][skim]") {
+  // Attributes on end tags: Gumbo builds each and throws it away.
+  std::string html = "<p>";
+  std::string end_tag = "</p";
+  for (int i = 0; i < 100; ++i) end_tag += " a" + std::to_string(i);
+  end_tag += ">";
+  while (html.size() < (2u << 20)) html += end_tag;
+  html += R"(<blockquote class="twitter-tweet"><a href="https://twitter.com/x/status/42">d</a></blockquote>)";
+  for (const ParseMode mode : {ParseMode::kFull, ParseMode::kSkim}) {
+    auto document = Document::Parse(html, embarc::html::kMaxDocumentBytes, embarc::html::kMaxNestingDepth, mode);
+    REQUIRE(document);
+    CHECK(document->arena_bytes() <= embarc::html::kArenaBaseBytes + embarc::html::kArenaBytesPerInputByte * html.size());
+    CHECK(document->arena_bytes() + (1u << 20) >= embarc::html::kArenaBaseBytes);  // the limit was reached
+  }
+  auto posts = embarc::html::ExtractEmbeds(html);
+  REQUIRE(posts);
+  REQUIRE(posts->size() == 1);
+  CHECK(posts->at(0).ref.post_id == "42");
+}
+
 TEST_CASE("extract skim: HasAttributeWithPrefix", "[extract][skim]") {
   auto document = Document::Parse(R"(<div Data-Src="x" id="y"></div><span id="z"></span>)", 1000, 10);
   REQUIRE(document);
@@ -401,6 +422,16 @@ TEST_CASE("extract skim: adversarial pages give the full parse's tree and posts"
       {"svg title after a closed div in a link", "<p>x</p><a><div>y</div></a><svg><title>t</title></svg><style>" + tweet + "</style>" + yt},
       {"svg title after a paragraph left open in a link", "<a><div><p>y</div></a><svg><title>t</title></svg><style>" + tweet +
                                                               "</style>" + yt},
+      {"formatting values equal only once decoded", "<p><b title=\"abcdefghijk&#108;\">1<b title=\"abcdefghijkl\">2"
+                                                    "<b title=\"abcdefghijkl\">3<b title=\"abcdefghijkl\">4</p>5" + tweet},
+      {"formatting hrefs in and out of an embed blockquote", "<blockquote cite=x><b href=\"https://example.com/abc\">1"
+                                                             "<b href=\"https://example.com/abc\">2<b href=\"https://example.com/abc\">3"
+                                                             "</blockquote><b href=\"https://example.com/abc\">4</p>5" + tweet},
+      {"lone carriage returns in removed text", "<p>ab\rcd\nef</p><div title=\"a\r\" style=\"\nb\">x</div> \r \n <script>a\rb\nc\r</script>\n" + tweet},
+      {"a prefixed lazy attribute", "<iframe data-src:1=\"https://www.youtube.com/embed/dQw4w9WgXcQ\"></iframe>" + tweet},
+      {"svg title after a formatting breakout", "<p><svg><b><article><svg><title>t</title></svg><style>" + tweet + "</style>" + yt},
+      {"svg title after </p> in a button", "<p><button></p></button><b><div><svg><title>t</title></svg><style>" + tweet +
+                                           "</style>" + yt},
       {"svg title after a breakout in svg", "<b><svg><p>x</svg></b><svg><title>t</title></svg><style>" + tweet + "</style>" + yt},
       {"math", "<math><mi><style>x</style></mi><style>" + tweet + "</style></math><script>y</script>" + yt},
       {"svg self-closing", "<svg/><script>" + tweet + "</script>" + yt},
@@ -486,7 +517,10 @@ TEST_CASE("extract skim: shortens text outside embed blockquotes, keeping what s
   const std::string m(embarc::html::kCollapsedText);
   const auto skim = [](const std::string& html) { return SkimInertText(html, nullptr, /*filter_attributes=*/true); };
   // Leading whitespace and line breaks stay; the rest becomes one marker.
-  CHECK(skim("<p> Some\nwords here\r\n</p>") == "<p> " + m + "\n\r\n</p>");
+  CHECK(skim("<p> Some\nwords here\r\n</p>") == "<p> " + m + "\n\n</p>");
+  // Line breaks as Gumbo counts them: CR LF is one, a lone CR is one, and a CR that
+  // ends the removed text stays a CR (an LF after it would make CR LF).
+  CHECK(skim("<p>ab\rcd\nef\r</p>") == "<p>" + m + "\n\n\r</p>");
   // Whitespace-only runs become a form feed and their line breaks, but not right
   // after <pre> (whose first line feed is dropped); very short runs stay.
   CHECK(skim("<p>\n   </p><p> \t </p><p>ab</p>") == "<p>\f\n</p><p>\f</p><p>ab</p>");
