@@ -455,8 +455,12 @@ class Skimmer {
   // The data-state text s_[text_from_, to) ends here: with the attribute filter and
   // outside embed blockquotes, keep its leading whitespace and line breaks and put
   // one kCollapsedText for the rest (html/skim.h says why the tree keeps its
-  // elements). That holds in foreign content, <select> and <template> too: there
-  // too a character token is inserted, after at most what its first one set off.
+  // elements). That holds in foreign content and <select> too: there too a
+  // character token is inserted, after at most what its first one set off. Not in a
+  // <template>: after a <col> there ("in column group" with the template as the
+  // current node) every non-whitespace character is dropped and every whitespace
+  // one inserted, so all of the whitespace counts. (Framesets, the other such case,
+  // stop the skim.)
   //
   // A run of whitespace only becomes kCollapsedSpace and its line breaks: still
   // whitespace, so the tree builder does the same with it. (Not right after <pre> or
@@ -466,7 +470,7 @@ class Skimmer {
     text_from_ = to;
     const bool after_pre = after_pre_;
     after_pre_ = false;
-    if (!filter_attributes_ || quoting_ > 0 || to < from + kShortestCollapsedText) return;
+    if (!filter_attributes_ || quoting_ > 0 || template_ > 0 || to < from + kShortestCollapsedText) return;
     std::size_t first = from;
     while (first < to && IsSpace(s_[first])) ++first;
     if (first == to) {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -400,6 +401,7 @@ TEST_CASE("extract skim: adversarial pages give the full parse's tree and posts"
       {"noscript", "<noscript>" + tweet + "<script>x</script></noscript>" + yt},
       {"noscript in head", "<html><head><noscript><style>a</style>" + yt + "</noscript><script>b</script></head>" + tweet},
       {"template", "<template>" + tweet + "<script>x</script></template>" + yt},
+      {"template column group text", "<template><col>  some words\n here <col> x </template>" + tweet},
       {"template column group", "<template><col><script>" + tweet + "</script></template>" + yt},
       {"select", "<select><style>" + tweet + "</style><option>a</select><style>b</style>" + yt},
       {"select unclosed", "<select><option><script>x</script>" + tweet},
@@ -482,15 +484,21 @@ TEST_CASE("extract skim: generated pages give the full parse's tree and posts", 
       "<b title=\"Another long title\">", "<i onclick=\"doSomethingLong()\">",
       "</body>", "</html>", "<h1>", "<nobr>", "<button>", "<use xlink:href=\"#a\" data-x=y>", "   ", "\n\t\n ", "\f",
       "<select>", "<optgroup>", "<frameset>", "</head>", "<head>", "<template>", "<svg><title>Logo</title>",
-      "<title>t</title>", "<span>", "</span>", "<path d=x/>", "<a>", "<i>", "</svg></a>", "<em>", "</em>", "<ul><li>"};
-  std::uint64_t state = 0x9E3779B97F4A7C15ull;
+      "<title>t</title>", "<span>", "</span>", "<path d=x/>", "<a>", "<i>", "</svg></a>", "<em>", "</em>", "<ul><li>", "\r", "</button>", "<object>",
+      "</object>", "<marquee>", "<font color=red>", "<caption>", "<svg><desc>d</desc>", "<math><mi>t</mi>", "&#13;x",
+      "</nobr>", "<article>", "</p>"};
+  // EMBARC_SKIM_PAGES and EMBARC_SKIM_SEED run more pages, or others, by hand.
+  const char* pages_env = std::getenv("EMBARC_SKIM_PAGES");
+  const char* seed_env = std::getenv("EMBARC_SKIM_SEED");
+  const int pages = pages_env != nullptr ? std::atoi(pages_env) : 3000;
+  std::uint64_t state = seed_env != nullptr ? std::strtoull(seed_env, nullptr, 10) | 1 : 0x9E3779B97F4A7C15ull;
   const auto next = [&state]() {
     state ^= state << 13;
     state ^= state >> 7;
     state ^= state << 17;
     return state;
   };
-  for (int page = 0; page < 3000; ++page) {
+  for (int page = 0; page < pages; ++page) {
     std::string html;
     const int count = 5 + static_cast<int>(next() % 40);
     for (int i = 0; i < count; ++i) html += pieces[next() % pieces.size()];
