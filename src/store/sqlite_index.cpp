@@ -615,6 +615,7 @@ class SqliteIndex final : public Index {
   }
 
   Result<void> Begin() override { return Exec(db(), "BEGIN IMMEDIATE"); }
+  Result<void> BeginRead() override { return Exec(db(), "BEGIN DEFERRED"); }
   Result<void> CommitTransaction() override { return Exec(db(), "COMMIT"); }
   void Rollback() override { (void)Exec(db(), "ROLLBACK"); }
 

@@ -518,6 +518,13 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
     return it == verifiers.end() ? nullptr : it->second.get();
   };
 
+  // Every read below sees one state of the index (and takes SQLite's locks once).
+  EMBARC_RETURN_IF_ERROR(index.BeginRead());
+  struct EndRead {
+    store::Index& index;
+    ~EndRead() { index.Rollback(); }  // nothing was written: the same as a commit
+  } end_read{index};
+
   // Which posts to check.
   std::set<std::int64_t> selected;
   for (const platform::PostRef& want : options.posts) {

@@ -220,6 +220,9 @@ class Index {
 
   // Transactions around a sequence of Upserts (articles, posts, embeds).
   [[nodiscard]] virtual Result<void> Begin() = 0;
+  // A read transaction: the reads until CommitTransaction or Rollback see one state
+  // of the index, and take the database's locks once rather than per statement.
+  [[nodiscard]] virtual Result<void> BeginRead() = 0;
   [[nodiscard]] virtual Result<void> CommitTransaction() = 0;
   virtual void Rollback() = 0;
 };
