@@ -121,7 +121,7 @@ std::size_t FindEndTag(std::string_view s, std::size_t pos, std::string_view nam
 
 }  // namespace
 
-int EstimateNestingDepth(std::string_view s, int limit) {
+int EstimateNestingDepth(std::string_view s, int limit, bool* select_in_foreign) {
   std::vector<std::string> open;  // names of open elements, outermost first
   int foreign = 0;                // open <svg>/<math>: "/>" closes elements there
   std::size_t deepest = 0;
@@ -185,6 +185,7 @@ int EstimateNestingDepth(std::string_view s, int limit) {
         open.resize(keep);
       }
     }
+    if (name == "select" && foreign > 0 && select_in_foreign != nullptr) *select_in_foreign = true;
     if (name == "svg" || name == "math") ++foreign;
     open.push_back(std::move(name));
     deepest = std::max(deepest, open.size());
@@ -608,8 +609,16 @@ Result<Document> Document::Parse(std::string_view html, std::size_t max_bytes, i
   }
   // Gumbo 0.10.1 is quadratic in nesting depth: refuse deep documents before parsing.
   // (Estimated on the whole text in both modes, so both refuse the same documents.)
-  if (EstimateNestingDepth(valid, max_depth) > max_depth) {
+  // It also aborts the process (a failed assertion in its tree builder) on some
+  // pages with a <select> in foreign content, such as
+  // "<table><svg><select><desc><select><tbody>": those are refused too.
+  bool select_in_foreign = false;
+  if (EstimateNestingDepth(valid, max_depth, &select_in_foreign) > max_depth) {
     return Fail(ErrorCode::kLimitExceeded, "HTML nesting deeper than " + std::to_string(max_depth));
+  }
+  if (select_in_foreign) {
+    return Fail(ErrorCode::kLimitExceeded,
+                "HTML with a <select> inside <svg> or <math>, which Gumbo 0.10.1 cannot always parse");
   }
   std::unique_ptr<std::string> text;
   if (mode == ParseMode::kSkimInertText || mode == ParseMode::kSkim) {

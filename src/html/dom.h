@@ -153,8 +153,9 @@ class Document {
 // and elements closed implicitly by a sibling (p, li, td, option, ...) do not add
 // depth, raw-text contents (script, style, textarea, ...) and comments are skipped,
 // and an end tag closes everything opened after its start tag. Stops counting at
-// `limit` + 1. Exposed for tests.
-int EstimateNestingDepth(std::string_view html, int limit);
+// `limit` + 1. Exposed for tests. Sets *select_in_foreign (if given) when a <select>
+// start tag comes inside <svg> or <math> (see Document::Parse).
+int EstimateNestingDepth(std::string_view html, int limit, bool* select_in_foreign = nullptr);
 
 }  // namespace embarc::html
 

@@ -265,6 +265,24 @@ TEST_CASE("extract: 100000 nested <div> are refused quickly", "[extract]") {
   CHECK(elapsed < std::chrono::seconds(1));
 }
 
+TEST_CASE("extract: a <select> in svg or math is refused, not handed to Gumbo, which can abort on it", "[extract]") {
+  // Each of these made Gumbo 0.10.1 fail an assertion and abort the process.
+  for (const std::string html : {"<table><svg><select><desc><select><tbody>",
+                                 "<table><math><select><mi><select><tbody>",
+                                 "<table><td><svg><select><desc><select><tbody>"}) {
+    INFO(html);
+    for (const auto& extract : {ExtractEmbeds, embarc::html::ExtractEmbedsFullParse}) {
+      auto result = extract(html, "");
+      REQUIRE_FALSE(result);
+      CHECK(result.error().code == ErrorCode::kLimitExceeded);
+      CHECK(result.error().message == "HTML with a <select> inside <svg> or <math>, which Gumbo 0.10.1 cannot always parse");
+    }
+  }
+  // A <select> after the svg is closed, or outside it, is parsed as usual.
+  CHECK(ExtractEmbeds("<table><svg><desc>x</desc></svg><select><option>a</select></table>"));
+  CHECK(ExtractEmbeds("<select><option>a</select><svg><path/></svg>"));
+}
+
 TEST_CASE("extract: self-closing <div/> does not hide nesting", "[extract]") {
   std::string html;
   for (int i = 0; i < 1000; ++i) html += "<div/>";
