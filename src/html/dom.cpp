@@ -167,7 +167,7 @@ int EstimateNestingDepth(std::string_view s, int limit, bool* select_in_foreign)
       continue;
     }
     if (name == "plaintext") break;  // the rest of the document is text
-    if (InList(name, kRawTextElements)) {
+    if (foreign == 0 && InList(name, kRawTextElements)) {  // (in svg/math they hold markup)
       const std::size_t end = FindEndTag(s, pos, name);
       if (end == std::string_view::npos) break;
       pos = end;

@@ -269,7 +269,8 @@ TEST_CASE("extract: a <select> in svg or math is refused, not handed to Gumbo, w
   // Each of these made Gumbo 0.10.1 fail an assertion and abort the process.
   for (const std::string html : {"<table><svg><select><desc><select><tbody>",
                                  "<table><math><select><mi><select><tbody>",
-                                 "<table><td><svg><select><desc><select><tbody>"}) {
+                                 "<table><td><svg><select><desc><select><tbody>",
+                                 "<table><math><style><select><desc><select><tbody>"}) {
     INFO(html);
     for (const auto& extract : {ExtractEmbeds, embarc::html::ExtractEmbedsFullParse}) {
       auto result = extract(html, "");
