@@ -6,8 +6,12 @@
 #include <array>
 #include <cctype>
 #include <cstddef>
+#include <csetjmp>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -18,6 +22,58 @@
 
 namespace embarc::html {
 namespace {
+
+// Gumbo 0.10.1 is built with its assertions on, and a few of them fail on markup it
+// mishandles (one is "<table><svg><select><desc><select><tbody>": src/parser.c:714,
+// node_qualified_tag_is). A failed assertion would abort the whole process. While a
+// thread is inside gumbo_parse_with_options, GumboParse sets kGumboEscape to a jump
+// buffer, and __assert_fail below (which the dynamic linker binds Gumbo's calls to,
+// since the executable defines it) jumps back there instead. Everything Gumbo
+// allocated lives in the document's arena and is dropped with it; Gumbo keeps no
+// global state. (Past the arena's limit some of it came from malloc: that leaks.)
+struct GumboFailure {
+  const char* assertion = nullptr;
+  const char* file = nullptr;
+  unsigned int line = 0;
+};
+thread_local std::jmp_buf* kGumboEscape = nullptr;
+thread_local GumboFailure kGumboFailure;
+
+}  // namespace
+}  // namespace embarc::html
+
+// Replaces glibc's __assert_fail (same signature as <assert.h> declares it). Outside a
+// Gumbo parse it does what glibc's does: the usual message, then abort().
+extern "C" [[noreturn]] void __assert_fail(const char* assertion, const char* file, unsigned int line,
+                                           const char* function) noexcept {
+  using embarc::html::kGumboEscape;
+  if (kGumboEscape != nullptr) {
+    embarc::html::kGumboFailure = {assertion, file, line};
+    std::jmp_buf* escape = kGumboEscape;
+    kGumboEscape = nullptr;
+    std::longjmp(*escape, 1);
+  }
+  std::fprintf(stderr, "%s: %s:%u: %s%sAssertion `%s' failed.\n", program_invocation_short_name, file, line,
+               function != nullptr ? function : "", function != nullptr ? ": " : "", assertion);
+  std::abort();
+}
+
+namespace embarc::html {
+namespace {
+
+// gumbo_parse_with_options, or nullptr (with kGumboFailure set) when one of Gumbo's
+// assertions failed. Nothing with a destructor may live in this frame: longjmp skips it.
+const GumboOutput* GumboParse(const GumboOptions& options, const std::string& text) {
+  std::jmp_buf escape;
+  const GumboOutput* output = nullptr;
+  if (setjmp(escape) == 0) {
+    kGumboEscape = &escape;
+    output = gumbo_parse_with_options(&options, text.data(), text.size());
+    kGumboEscape = nullptr;
+    return output;
+  }
+  return nullptr;
+}
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -121,7 +177,7 @@ std::size_t FindEndTag(std::string_view s, std::size_t pos, std::string_view nam
 
 }  // namespace
 
-int EstimateNestingDepth(std::string_view s, int limit, bool* select_in_foreign) {
+int EstimateNestingDepth(std::string_view s, int limit) {
   std::vector<std::string> open;  // names of open elements, outermost first
   int foreign = 0;                // open <svg>/<math>: "/>" closes elements there
   std::size_t deepest = 0;
@@ -185,7 +241,6 @@ int EstimateNestingDepth(std::string_view s, int limit, bool* select_in_foreign)
         open.resize(keep);
       }
     }
-    if (name == "select" && foreign > 0 && select_in_foreign != nullptr) *select_in_foreign = true;
     if (name == "svg" || name == "math") ++foreign;
     open.push_back(std::move(name));
     deepest = std::max(deepest, open.size());
@@ -258,20 +313,24 @@ namespace {
 
 thread_local AttributeReadGuard* g_read_guard = nullptr;
 
-// A predicate on names, remembered by the name's address: callers pass string
-// literals, so after the first call this is a lookup in a small table.
+// A predicate on names, remembered per name: after the first call for a name, a
+// hash and a comparison in a small table.
 struct NameCache {
   struct Entry {
-    const char* data = nullptr;
-    std::size_t size = 0;
+    std::string name;
+    bool known = false;
     bool value = false;
   };
   std::array<Entry, 128> entries{};
 
   template <typename Predicate>
   bool Get(std::string_view name, Predicate predicate) {
-    Entry& entry = entries[(reinterpret_cast<std::uintptr_t>(name.data()) >> 3) % entries.size()];
-    if (entry.data != name.data() || entry.size != name.size()) entry = Entry{name.data(), name.size(), predicate(name)};
+    Entry& entry = entries[std::hash<std::string_view>{}(name) % entries.size()];
+    if (!entry.known || entry.name != name) {
+      entry.name.assign(name);
+      entry.known = true;
+      entry.value = predicate(name);
+    }
     return entry.value;
   }
 };
@@ -609,16 +668,8 @@ Result<Document> Document::Parse(std::string_view html, std::size_t max_bytes, i
   }
   // Gumbo 0.10.1 is quadratic in nesting depth: refuse deep documents before parsing.
   // (Estimated on the whole text in both modes, so both refuse the same documents.)
-  // It also aborts the process (a failed assertion in its tree builder) on some
-  // pages with a <select> in foreign content, such as
-  // "<table><svg><select><desc><select><tbody>": those are refused too.
-  bool select_in_foreign = false;
-  if (EstimateNestingDepth(valid, max_depth, &select_in_foreign) > max_depth) {
+  if (EstimateNestingDepth(valid, max_depth) > max_depth) {
     return Fail(ErrorCode::kLimitExceeded, "HTML nesting deeper than " + std::to_string(max_depth));
-  }
-  if (select_in_foreign) {
-    return Fail(ErrorCode::kLimitExceeded,
-                "HTML with a <select> inside <svg> or <math>, which Gumbo 0.10.1 cannot always parse");
   }
   std::unique_ptr<std::string> text;
   if (mode == ParseMode::kSkimInertText || mode == ParseMode::kSkim) {
@@ -634,7 +685,15 @@ Result<Document> Document::Parse(std::string_view html, std::size_t max_bytes, i
   options.allocator = &Arena::Allocate;
   options.deallocator = &Arena::Free;
   options.userdata = arena.get();
-  const GumboOutput* output = gumbo_parse_with_options(&options, text->data(), text->size());
+  kGumboFailure = {};
+  const GumboOutput* output = GumboParse(options, *text);
+  if (output == nullptr && kGumboFailure.assertion != nullptr) {
+    const char* file = std::strrchr(kGumboFailure.file, '/');
+    return Fail(ErrorCode::kInvalidArgument,
+                std::string("HTML that Gumbo 0.10.1 cannot parse (its assertion `") + kGumboFailure.assertion +
+                    "' failed at " + (file != nullptr ? file + 1 : kGumboFailure.file) + ":" +
+                    std::to_string(kGumboFailure.line) + ")");
+  }
   if (output == nullptr) return Fail(ErrorCode::kInternal, "gumbo_parse_with_options failed");
   return Document(std::move(text), std::move(arena), output);
 }

@@ -125,7 +125,9 @@ class Document {
   // Parses `html` (any bytes: invalid UTF-8 is replaced by U+FFFD first) with
   // Gumbo's max_errors = 0, after checking size and an estimate of nesting depth
   // (of the whole text, whatever the mode).
-  // Errors: kLimitExceeded past `max_bytes` or `max_depth`.
+  // Errors: kLimitExceeded past `max_bytes` or `max_depth`; kInvalidArgument for
+  // markup on which one of Gumbo's own assertions fails (it would otherwise abort the
+  // process; see __assert_fail in dom.cpp).
   [[nodiscard]] static Result<Document> Parse(std::string_view html, std::size_t max_bytes, int max_depth,
                                               ParseMode mode = ParseMode::kFull);
 
@@ -153,9 +155,8 @@ class Document {
 // and elements closed implicitly by a sibling (p, li, td, option, ...) do not add
 // depth, raw-text contents (script, style, textarea, ...) and comments are skipped,
 // and an end tag closes everything opened after its start tag. Stops counting at
-// `limit` + 1. Exposed for tests. Sets *select_in_foreign (if given) when a <select>
-// start tag comes inside <svg> or <math> (see Document::Parse).
-int EstimateNestingDepth(std::string_view html, int limit, bool* select_in_foreign = nullptr);
+// `limit` + 1. Exposed for tests.
+int EstimateNestingDepth(std::string_view html, int limit);
 
 }  // namespace embarc::html
 
