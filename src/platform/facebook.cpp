@@ -62,6 +62,7 @@
 #include "embarc/url/url.h"
 #include "html/dom.h"
 #include "platform/embed_matcher.h"
+#include "platform/media_embed.h"
 
 namespace embarc::platform::facebook {
 
@@ -70,6 +71,9 @@ const Adapter& FacebookAdapter();
 namespace {
 
 using html::Node;
+using media_embed::DirectUrlRule;
+using media_embed::EmbedUrlAttributes;
+using media_embed::UrlAttribute;
 
 constexpr std::string_view kPlatform = "facebook";
 constexpr std::size_t kMaxNumericIdDigits = 25;  // object ids are 64-bit; leave room
@@ -225,38 +229,6 @@ bool IsUrlCarrier(const Node& element) {
          element.IsTag("object") || element.IsTag("param") || element.IsTag("div");
 }
 
-bool IsLazyAttributeName(std::string_view name) {
-  return name == "data-original" || (name.substr(0, 5) == "data-" && name.find("src") != std::string_view::npos);
-}
-
-struct UrlAttribute {
-  std::string name;
-  std::string value;
-};
-
-// src (or object data / param value) first, then lazy-loading and consent attributes.
-std::vector<UrlAttribute> UrlAttributes(const Node& element) {
-  std::vector<UrlAttribute> direct;
-  std::vector<UrlAttribute> lazy;
-  if (!element.is_element()) return {};
-  const bool is_div = element.IsTag("div");
-  const auto wanted = [](std::string_view name) {
-    return name == "src" || name == "data" || name == "value" || IsLazyAttributeName(name);  // (Gumbo lower-cases names)
-  };
-  for (const auto& [raw_name, value] : element.Attributes(wanted)) {
-    const std::string name = LowerAscii(raw_name);
-    const bool is_direct = !is_div && (name == "src" || (name == "data" && element.IsTag("object")) ||
-                                       (name == "value" && element.IsTag("param")));
-    if (is_direct) {
-      direct.push_back({name, std::string(value)});
-    } else if (IsLazyAttributeName(name)) {
-      lazy.push_back({name, std::string(value)});
-    }
-  }
-  direct.insert(direct.end(), lazy.begin(), lazy.end());
-  return direct;
-}
-
 class FacebookEmbedMatcher final : public EmbedMatcher {
  public:
   std::optional<EmbedMatch> MatchElement(const Node& element, const MatchContext& context) const override {
@@ -288,14 +260,14 @@ class FacebookEmbedMatcher final : public EmbedMatcher {
       return match;
     }
     if (!IsUrlCarrier(element)) return std::nullopt;
-    for (const UrlAttribute& attribute : UrlAttributes(element)) {
+    for (const UrlAttribute& attribute : EmbedUrlAttributes(element, DirectUrlRule::kAnySrc)) {
       std::optional<std::string> resolved = ResolveToString(context.base_url, attribute.value);
       std::optional<PostRef> ref = resolved ? ParsePluginUrl(*resolved) : std::nullopt;
       if (!ref) continue;
       EmbedMatch match;
       match.ref = std::move(*ref);
       match.form = element.TagName() + "[" + attribute.name + "]";
-      match.lazy = attribute.name != "src" && attribute.name != "data" && attribute.name != "value";
+      match.lazy = attribute.lazy;
       return match;
     }
     return std::nullopt;

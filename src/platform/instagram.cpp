@@ -48,6 +48,7 @@
 #include "embarc/url/url.h"
 #include "html/dom.h"
 #include "platform/embed_matcher.h"
+#include "platform/media_embed.h"
 
 namespace embarc::platform::instagram {
 
@@ -56,6 +57,9 @@ const Adapter& InstagramAdapter();
 namespace {
 
 using html::Node;
+using media_embed::DirectUrlRule;
+using media_embed::EmbedUrlAttributes;
+using media_embed::UrlAttribute;
 
 constexpr std::string_view kPlatform = "instagram";
 constexpr std::size_t kMinShortcodeLength = 5;
@@ -313,41 +317,10 @@ bool IsUrlCarrier(const Node& element) {
 
 // Attributes that may hold the embed URL, in the order they are tried: src (or
 // object data / param value) first, then lazy-loading and consent attributes.
-bool IsLazyAttributeName(std::string_view name) {
-  return name == "data-original" || (name.substr(0, 5) == "data-" && name.find("src") != std::string_view::npos);
-}
-
-struct UrlAttribute {
-  std::string name;
-  std::string value;
-};
-
-std::vector<UrlAttribute> UrlAttributes(const Node& element) {
-  std::vector<UrlAttribute> direct;
-  std::vector<UrlAttribute> lazy;
-  if (!element.is_element()) return {};
-  const bool is_div = element.IsTag("div");
-  const auto wanted = [](std::string_view name) {
-    return name == "src" || name == "data" || name == "value" || IsLazyAttributeName(name);  // (Gumbo lower-cases names)
-  };
-  for (const auto& [raw_name, value] : element.Attributes(wanted)) {
-    const std::string name = LowerAscii(raw_name);
-    const bool is_direct = !is_div && (name == "src" || (name == "data" && element.IsTag("object")) ||
-                                       (name == "value" && element.IsTag("param")));
-    if (is_direct) {
-      direct.push_back({name, std::string(value)});
-    } else if (IsLazyAttributeName(name)) {
-      lazy.push_back({name, std::string(value)});
-    }
-  }
-  direct.insert(direct.end(), lazy.begin(), lazy.end());
-  return direct;
-}
-
 std::optional<EmbedMatch> MatchUrlCarrier(const Node& element, const MatchContext& context) {
   const bool widget_iframe = element.IsTag("iframe") &&
                              (element.HasClass("instagram-media") || element.HasClass("instagram-media-rendered"));
-  for (const UrlAttribute& attribute : UrlAttributes(element)) {
+  for (const UrlAttribute& attribute : EmbedUrlAttributes(element, DirectUrlRule::kAnySrc)) {
     std::optional<std::string> resolved = ResolveToString(context.base_url, attribute.value);
     if (!resolved) continue;
     std::optional<ParsedPost> post = ParseInstagram(*resolved);
@@ -356,7 +329,7 @@ std::optional<EmbedMatch> MatchUrlCarrier(const Node& element, const MatchContex
     match.ref = MakeRef(*post, post->handle);
     match.form = element.TagName() + "[" + attribute.name + "]";
     match.rendered = widget_iframe;
-    match.lazy = attribute.name != "src" && attribute.name != "data" && attribute.name != "value";
+    match.lazy = attribute.lazy;
     return match;
   }
   return std::nullopt;

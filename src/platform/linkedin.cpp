@@ -39,11 +39,15 @@
 #include "embarc/url/url.h"
 #include "html/dom.h"
 #include "platform/embed_matcher.h"
+#include "platform/media_embed.h"
 
 namespace embarc::platform::linkedin {
 namespace {
 
 using html::Node;
+using media_embed::DirectUrlRule;
+using media_embed::EmbedUrlAttributes;
+using media_embed::UrlAttribute;
 
 constexpr std::string_view kPlatform = "linkedin";
 // Activity, share and ugcPost ids are 19-digit snowflakes today; longer is not an id.
@@ -139,40 +143,17 @@ std::optional<PostRef> ParseLinkedInUrl(std::string_view raw) {
 
 // ---- embed markup ------------------------------------------------------------------
 
-bool IsLazyUrlAttribute(std::string_view name) {
-  return name.rfind("data-", 0) == 0 && (name.find("src") != std::string_view::npos || name == "data-original");
-}
-
-// Where an element may carry an embed endpoint URL, in order: (attribute, value).
-std::vector<std::pair<std::string_view, std::string_view>> EmbedUrlCandidates(const Node& element) {
-  std::vector<std::pair<std::string_view, std::string_view>> out;
-  const std::string tag = element.TagName();
-  if (tag == "a" || tag == "img" || tag == "script" || tag == "link" || tag == "source" || tag == "blockquote") {
-    return out;
-  }
-  const bool frame = tag == "iframe" || tag == "frame" || tag == "amp-iframe" || tag == "embed";
-  const auto attributes = element.Attributes(
-      [](std::string_view name) { return name == "src" || name == "data" || IsLazyUrlAttribute(name); });
-  for (const auto& [name, value] : attributes) {
-    if ((frame && name == "src") || (tag == "object" && name == "data")) out.emplace_back(name, value);
-  }
-  for (const auto& [name, value] : attributes) {
-    if (IsLazyUrlAttribute(name)) out.emplace_back(name, value);
-  }
-  return out;
-}
-
 class LinkedInEmbedMatcher final : public EmbedMatcher {
  public:
   std::optional<EmbedMatch> MatchElement(const Node& element, const MatchContext& context) const override {
-    for (const auto& [name, value] : EmbedUrlCandidates(element)) {
-      Result<url::Url> parsed = url::ResolveUrl(context.base_url, value);
+    for (const UrlAttribute& attribute : EmbedUrlAttributes(element, DirectUrlRule::kFrames)) {
+      Result<url::Url> parsed = url::ResolveUrl(context.base_url, attribute.value);
       if (!parsed) continue;
       if (std::optional<PostRef> ref = ParseLinkedInPath(*parsed, /*embed_only=*/true)) {
         EmbedMatch match;
         match.ref = std::move(*ref);
-        match.form = element.TagName() + "[" + std::string(name) + "]";
-        match.lazy = name != "src" && name != "data";
+        match.form = element.TagName() + "[" + attribute.name + "]";
+        match.lazy = attribute.lazy;
         return match;
       }
     }

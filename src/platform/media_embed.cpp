@@ -96,6 +96,45 @@ std::vector<UrlAttribute> PlayerUrlAttributes(const Node& element) {
   return out;
 }
 
+bool IsLazyUrlAttributeName(std::string_view name) {
+  return name == "data-original" || (name.starts_with("data-") && name.find("src") != std::string_view::npos);
+}
+
+std::vector<UrlAttribute> EmbedUrlAttributes(const Node& element, DirectUrlRule rule) {
+  std::vector<UrlAttribute> out;
+  if (!element.is_element()) return out;
+  const std::string tag = element.TagName();
+  const bool frames_only = rule == DirectUrlRule::kFrames || rule == DirectUrlRule::kFramesAndParams;
+  if (frames_only && (tag == "a" || tag == "img" || tag == "script" || tag == "link" || tag == "source" ||
+                      tag == "blockquote")) {
+    return out;
+  }
+  bool param_value = false;
+  if (tag == "param") {
+    if (rule == DirectUrlRule::kAnySrc) {
+      param_value = true;
+    } else if (rule == DirectUrlRule::kFramesAndParams) {
+      const std::string param = LowerAscii(element.Attr("name").value_or(""));
+      param_value = param == "movie" || param == "src" || param == "url";
+    }
+  }
+  const bool src = frames_only ? (tag == "iframe" || tag == "frame" || tag == "amp-iframe" || tag == "embed")
+                               : tag != "div";
+  const auto is_direct = [&](std::string_view name) {
+    return (src && name == "src") || (tag == "object" && name == "data") || (param_value && name == "value");
+  };
+  // (Gumbo lower-cases attribute names; the skim keeps src, data, value and data-*.)
+  const auto attributes = element.Attributes(
+      [](std::string_view name) { return name == "src" || name == "data" || name == "value" || IsLazyUrlAttributeName(name); });
+  for (const auto& [name, value] : attributes) {
+    if (is_direct(name)) out.push_back({std::string(name), std::string(value), false});
+  }
+  for (const auto& [name, value] : attributes) {
+    if (IsLazyUrlAttributeName(name)) out.push_back({std::string(name), std::string(value), true});
+  }
+  return out;
+}
+
 std::optional<url::Url> ResolveAttributeUrl(std::string_view base_url, std::string_view raw) {
   if (raw.empty()) return std::nullopt;
   Result<url::Url> resolved = url::ResolveUrl(base_url, raw);

@@ -45,6 +45,24 @@ std::span<const std::string_view> LazyUrlAttributeNames();
 // lazy attributes of any element except links, images and other non-player tags.
 std::vector<UrlAttribute> PlayerUrlAttributes(const html::Node& element);
 
+// Lazy-loading and consent attributes in the wide sense: data-original, or any data-*
+// name with "src" in it. For adapters whose embed URLs are distinctive enough not to
+// need the explicit LazyUrlAttributeNames() list.
+bool IsLazyUrlAttributeName(std::string_view name);
+
+// Which attributes hold an element's own (not deferred) embed URL.
+enum class DirectUrlRule {
+  kFrames,           // src of iframe / frame / embed / amp-iframe, data of object; and no
+                     // URL at all, lazy or not, on a, img, script, link, source or blockquote
+  kFramesAndParams,  // kFrames, and value of a <param name="movie|src|url">
+  kAnySrc,           // src of any element but div, data of object, value of param
+  kAnySrcNoParam,    // kAnySrc without param
+};
+
+// The URL-bearing attributes of `element`: the direct ones under `rule`, then those
+// IsLazyUrlAttributeName accepts (lazy = true), each group in document order.
+std::vector<UrlAttribute> EmbedUrlAttributes(const html::Node& element, DirectUrlRule rule);
+
 // Recognises a player URL (already resolved against the page) as a post; nullopt if
 // it is not one of the platform's embed endpoints, or is one that shows no post.
 using EndpointParser = std::function<std::optional<PostRef>(const url::Url&)>;

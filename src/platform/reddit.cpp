@@ -60,11 +60,15 @@
 #include "embarc/url/url.h"
 #include "html/dom.h"
 #include "platform/embed_matcher.h"
+#include "platform/media_embed.h"
 
 namespace embarc::platform::reddit {
 namespace {
 
 using html::Node;
+using media_embed::DirectUrlRule;
+using media_embed::EmbedUrlAttributes;
+using media_embed::UrlAttribute;
 using Json = nlohmann::json;
 
 constexpr std::string_view kPlatform = "reddit";
@@ -226,36 +230,6 @@ bool IsWidgetScript(const Node& node) {
          src.find("redditmedia.com/widgets/platform.js") != std::string::npos;
 }
 
-// Lazy-loading and consent attributes: data-src, data-lazy-src, data-cmp-src, data-*src*, data-original.
-bool IsLazyUrlAttribute(std::string_view name) {
-  return name.rfind("data-", 0) == 0 && (name.find("src") != std::string_view::npos || name == "data-original");
-}
-
-// Where an element may carry an embed endpoint URL, in order: (attribute, value).
-std::vector<std::pair<std::string_view, std::string_view>> EmbedUrlCandidates(const Node& element) {
-  std::vector<std::pair<std::string_view, std::string_view>> out;
-  const std::string tag = element.TagName();
-  if (tag == "a" || tag == "img" || tag == "script" || tag == "link" || tag == "source" || tag == "blockquote") {
-    return out;
-  }
-  const bool frame = tag == "iframe" || tag == "frame" || tag == "amp-iframe" || tag == "embed";
-  const auto attributes = element.Attributes(
-      [](std::string_view name) { return name == "src" || name == "data" || IsLazyUrlAttribute(name); });
-  for (const auto& [name, value] : attributes) {
-    if ((frame && name == "src") || (tag == "object" && name == "data")) out.emplace_back(name, value);
-  }
-  if (tag == "param") {
-    const std::string param = LowerAscii(element.Attr("name").value_or(""));
-    if (param == "movie" || param == "src" || param == "url") {
-      if (const auto value = element.Attr("value")) out.emplace_back("value", *value);
-    }
-  }
-  for (const auto& [name, value] : attributes) {
-    if (IsLazyUrlAttribute(name)) out.emplace_back(name, value);
-  }
-  return out;
-}
-
 struct BlockquoteReading {
   std::optional<PostRef> post;
   std::string title;                  // text of the post link
@@ -353,12 +327,12 @@ class RedditEmbedMatcher final : public EmbedMatcher {
       }
       return std::nullopt;
     }
-    for (const auto& [name, value] : EmbedUrlCandidates(element)) {
-      if (std::optional<PostRef> ref = ParseEmbedEndpoint(value, context.base_url)) {
+    for (const UrlAttribute& attribute : EmbedUrlAttributes(element, DirectUrlRule::kFramesAndParams)) {
+      if (std::optional<PostRef> ref = ParseEmbedEndpoint(attribute.value, context.base_url)) {
         EmbedMatch match;
         match.ref = std::move(*ref);
-        match.form = element.TagName() + "[" + std::string(name) + "]";
-        match.lazy = name != "src" && name != "data" && name != "value";
+        match.form = element.TagName() + "[" + attribute.name + "]";
+        match.lazy = attribute.lazy;
         match.rendered = element.IsTag("iframe") && !match.lazy;
         return match;
       }

@@ -40,11 +40,15 @@
 #include "embarc/url/url.h"
 #include "html/dom.h"
 #include "platform/embed_matcher.h"
+#include "platform/media_embed.h"
 
 namespace embarc::platform::telegram {
 namespace {
 
 using html::Node;
+using media_embed::DirectUrlRule;
+using media_embed::EmbedUrlAttributes;
+using media_embed::UrlAttribute;
 
 constexpr std::string_view kPlatform = "telegram";
 // Telegram usernames are 5-32 characters; a few old or reserved ones are shorter.
@@ -138,29 +142,6 @@ std::optional<PostRef> ParseEmbedEndpoint(std::string_view src, std::string_view
 
 // ---- embed markup ------------------------------------------------------------------
 
-bool IsLazyUrlAttribute(std::string_view name) {
-  return name.rfind("data-", 0) == 0 && (name.find("src") != std::string_view::npos || name == "data-original");
-}
-
-// Where an element may carry an embed endpoint URL, in order: (attribute, value).
-std::vector<std::pair<std::string_view, std::string_view>> EmbedUrlCandidates(const Node& element) {
-  std::vector<std::pair<std::string_view, std::string_view>> out;
-  const std::string tag = element.TagName();
-  if (tag == "a" || tag == "img" || tag == "script" || tag == "link" || tag == "source" || tag == "blockquote") {
-    return out;
-  }
-  const bool frame = tag == "iframe" || tag == "frame" || tag == "amp-iframe" || tag == "embed";
-  const auto attributes = element.Attributes(
-      [](std::string_view name) { return name == "src" || name == "data" || IsLazyUrlAttribute(name); });
-  for (const auto& [name, value] : attributes) {
-    if ((frame && name == "src") || (tag == "object" && name == "data")) out.emplace_back(name, value);
-  }
-  for (const auto& [name, value] : attributes) {
-    if (IsLazyUrlAttribute(name)) out.emplace_back(name, value);
-  }
-  return out;
-}
-
 class TelegramEmbedMatcher final : public EmbedMatcher {
  public:
   std::optional<EmbedMatch> MatchElement(const Node& element, const MatchContext& context) const override {
@@ -174,12 +155,12 @@ class TelegramEmbedMatcher final : public EmbedMatcher {
       match.form = "script[data-telegram-post]";
       return match;
     }
-    for (const auto& [name, value] : EmbedUrlCandidates(element)) {
-      if (std::optional<PostRef> ref = ParseEmbedEndpoint(value, context.base_url)) {
+    for (const UrlAttribute& attribute : EmbedUrlAttributes(element, DirectUrlRule::kFrames)) {
+      if (std::optional<PostRef> ref = ParseEmbedEndpoint(attribute.value, context.base_url)) {
         EmbedMatch match;
         match.ref = std::move(*ref);
-        match.form = element.TagName() + "[" + std::string(name) + "]";
-        match.lazy = name != "src" && name != "data";
+        match.form = element.TagName() + "[" + attribute.name + "]";
+        match.lazy = attribute.lazy;
         match.rendered = element.IsTag("iframe") && !match.lazy;
         return match;
       }

@@ -42,6 +42,7 @@
 #include "embarc/url/url.h"
 #include "html/dom.h"
 #include "platform/embed_matcher.h"
+#include "platform/media_embed.h"
 
 namespace embarc::platform::threads {
 
@@ -50,6 +51,9 @@ const Adapter& ThreadsAdapter();
 namespace {
 
 using html::Node;
+using media_embed::DirectUrlRule;
+using media_embed::EmbedUrlAttributes;
+using media_embed::UrlAttribute;
 
 constexpr std::string_view kPlatform = "threads";
 constexpr std::size_t kMinShortcodeLength = 5;
@@ -179,42 +183,12 @@ bool IsUrlCarrier(const Node& element) {
          element.IsTag("object") || element.IsTag("div");
 }
 
-bool IsLazyAttributeName(std::string_view name) {
-  return name == "data-original" || (name.substr(0, 5) == "data-" && name.find("src") != std::string_view::npos);
-}
-
-struct UrlAttribute {
-  std::string name;
-  std::string value;
-};
-
-// src (or object data) first, then lazy-loading and consent attributes.
-std::vector<UrlAttribute> UrlAttributes(const Node& element) {
-  std::vector<UrlAttribute> direct;
-  std::vector<UrlAttribute> lazy;
-  if (!element.is_element()) return {};
-  const bool is_div = element.IsTag("div");
-  const auto wanted = [](std::string_view name) {
-    return name == "src" || name == "data" || name == "value" || IsLazyAttributeName(name);  // (Gumbo lower-cases names)
-  };
-  for (const auto& [raw_name, value] : element.Attributes(wanted)) {
-    const std::string name = LowerAscii(raw_name);
-    if (!is_div && (name == "src" || (name == "data" && element.IsTag("object")))) {
-      direct.push_back({name, std::string(value)});
-    } else if (IsLazyAttributeName(name)) {
-      lazy.push_back({name, std::string(value)});
-    }
-  }
-  direct.insert(direct.end(), lazy.begin(), lazy.end());
-  return direct;
-}
-
 class ThreadsEmbedMatcher final : public EmbedMatcher {
  public:
   std::optional<EmbedMatch> MatchElement(const Node& element, const MatchContext& context) const override {
     if (element.IsTag("blockquote") && element.HasClass("text-post-media")) return MatchBlockquote(element, context);
     if (!IsUrlCarrier(element)) return std::nullopt;
-    for (const UrlAttribute& attribute : UrlAttributes(element)) {
+    for (const UrlAttribute& attribute : EmbedUrlAttributes(element, DirectUrlRule::kAnySrcNoParam)) {
       std::optional<std::string> resolved = ResolveToString(context.base_url, attribute.value);
       std::optional<ParsedPost> post = resolved ? ParseThreads(*resolved) : std::nullopt;
       if (!post || !post->embed_endpoint) continue;
@@ -222,7 +196,7 @@ class ThreadsEmbedMatcher final : public EmbedMatcher {
       match.ref = MakeRef(post->code, post->handle);
       match.form = element.TagName() + "[" + attribute.name + "]";
       match.rendered = element.IsTag("iframe") && element.HasClass("text-post-media-rendered");
-      match.lazy = attribute.name != "src" && attribute.name != "data";
+      match.lazy = attribute.lazy;
       return match;
     }
     return std::nullopt;
