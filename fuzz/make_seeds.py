@@ -25,6 +25,20 @@ ADAPTERS = ["twitter", "bluesky", "mastodon", "facebook", "instagram", "threads"
             "linkedin", "youtube", "vimeo", "tiktok", "spotify"]
 
 
+# Hand-picked for the skim harness: raw text, foreign content, templates, formatting
+# elements, line breaks and character references (see tests/html/extract_skim_test.cpp).
+SKIM_SNIPPETS = [
+    "<p>a<script>x</script>b<style>p{}</style><!-- c -->d</p>",
+    "<table><svg><select><desc><select><tbody>",
+    "<svg><title>Logo</title></svg><b class=x><p>text</b> more",
+    "<template><col>  text  </template><pre>\n\nx</pre>",
+    "<a href=\"https://twitter.com/a/status/7\" title=\"t\">x</a><a href=\"https://twitter.com/a/status/7\">y",
+    "<math><mi>t</mi><style><select></style></math>&#13;x\r\ny\rz",
+    "<blockquote class=\"twitter-tweet\"><p>quoted &amp; text</p><a href=\"https://twitter.com/a/status/7\">d</a></blockquote>",
+    "<noscript><iframe src=\"https://www.youtube.com/embed/dQw4w9WgXcQ\"></iframe></noscript><textarea><b>t</textarea>",
+]
+
+
 def put(harness, data):
     d = os.path.join(OUT, harness)
     os.makedirs(d, exist_ok=True)
@@ -43,7 +57,7 @@ def small_files(folder, limit):
 
 def main():
     binary = sys.argv[1]
-    for h in ["html_extract", "url", "warc_reader", "json_platform", "note", "dsse"]:
+    for h in ["html_extract", "skim", "url", "warc_reader", "json_platform", "note", "dsse"]:
         shutil.rmtree(os.path.join(OUT, h), ignore_errors=True)
 
     # html: every fragment, a few small pages, the fixture articles.
@@ -54,6 +68,12 @@ def main():
     for rel in ["news.example/world/2024/10/20/north-korean-troops-russia.html",
                 "news.example/world/2024/10/21/follow-up.html"]:
         put("html_extract", open(os.path.join(WORLD, rel), "rb").read())
+
+    # skim: the same pages, and markup that steers Gumbo's tokenizer and tree builder.
+    for f in os.listdir(os.path.join(OUT, "html_extract")):
+        put("skim", open(os.path.join(OUT, "html_extract", f), "rb").read())
+    for snippet in SKIM_SNIPPETS:
+        put("skim", snippet)
 
     # url: post URLs of every platform in their accepted forms, and relative references.
     urls = [
