@@ -925,6 +925,10 @@ class Skimmer {
       for (char& c : name) c = Lower(c);
       bool duplicate = false;
       for (const std::string& seen : names_) duplicate = duplicate || seen == name;
+      // Gumbo 0.10.1 drops a repeated name but keeps it in its buffer when no value
+      // follows: the next attribute's name then starts with it ("<a r r #>" has the
+      // attributes "r" and "r#"). Such a tag is left as written.
+      if (duplicate && !a.has_value && i + 1 < attributes_.size()) return;
       const bool kept = name == "class" || IsKeptAttribute(name);
       const std::string_view value = s_.substr(a.value_begin, a.has_value ? a.value_end - a.value_begin : 0);
       if (duplicate || (!kept && !link)) {

@@ -270,6 +270,10 @@ TEST_CASE("extract skim: adversarial pages give the full parse's tree and posts"
       {"nul bytes", std::string("<script>a\0b</script>", 20) + tweet + std::string("<scr\0ipt>x</scr\0ipt>", 20) + yt},
       {"invalid utf-8", "\xff<script>\xe2\x80</script>\xc3" + tweet + "<!-- \xf0\x9f -->" + yt},
       {"deep nesting", std::string(600, ' ') + "<script>" + std::string(600, '<') + "</script>"},
+      // Gumbo keeps a repeated name that has no value in its buffer: "<a r r #>" has "r" and "r#".
+      // (Found by fuzz/skim_fuzz.cpp.)
+      {"repeated attribute without a value", "<a r r #>x</a><div s s cite=y></div>"
+                                             R"(<blockquote class="twitter-tweet" data-x data-x cite=q><a href="https://twitter.com/a/status/9">d</a></blockquote>)"},
   };
   for (const auto& [label, html] : cases) CheckSame(label, html, "https://news.example/a.html");
   std::string deep;
