@@ -29,6 +29,7 @@ struct ActiveClaim {
   bool active = false;
   std::size_t owner_depth = 0;
   const GumboInternalNode* until = nullptr;  // nullptr: to the end of the owner's subtree
+  bool blockquote = false;                   // the owner is a blockquote (which a CMS may leave unclosed)
 };
 
 class Collector {
@@ -94,7 +95,8 @@ void CollectEmbeds(const Node& root, const std::vector<const EmbedMatcher*>& mat
   while (!pending.empty()) {
     const Pending current = pending.back();
     pending.pop_back();
-    if (claim.active && (current.depth <= claim.owner_depth || current.node.raw() == claim.until)) {
+    if (claim.active && (current.depth <= claim.owner_depth || current.node.raw() == claim.until ||
+                         (claim.blockquote && platform::StartsEmbedCode(current.node)))) {
       claim = ActiveClaim{};
     }
     if (!current.node.is_element()) continue;
@@ -121,10 +123,11 @@ void CollectEmbeds(const Node& root, const std::vector<const EmbedMatcher*>& mat
       for (const EmbedMatcher* matcher : matchers) {
         std::optional<EmbedMatch> match = matcher->MatchElement(current.node, context);
         if (!match) continue;
+        const bool blockquote = current.node.IsTag("blockquote");
         if (match->claim == EmbedMatch::Claim::kSubtree) {
-          claim = ActiveClaim{true, current.depth, nullptr};
+          claim = ActiveClaim{true, current.depth, nullptr, blockquote};
         } else if (match->claim == EmbedMatch::Claim::kUntil && match->claim_until) {
-          claim = ActiveClaim{true, current.depth, match->claim_until->raw()};
+          claim = ActiveClaim{true, current.depth, match->claim_until->raw(), blockquote};
         }
         collector.Add(std::move(*match));
         break;

@@ -58,6 +58,15 @@ class EmbedMatcher {
   virtual std::optional<EmbedMatch> MatchElement(const html::Node& element, const MatchContext& context) const = 0;
 };
 
+// Whether `element` begins an embed code of its own: an embed blockquote of any
+// platform, a frame, object or embed element, an AMP or lite-youtube player, a
+// Facebook plugin div or Telegram's widget script. No embed code nests one of these
+// inside its blockquote, so a blockquote that reaches one was never closed (CMS
+// output): its region ends there, both for its own reading (the adapters' blockquote
+// readers stop at it) and for the extractor's claim. A platform with a new container
+// form adds it here.
+bool StartsEmbedCode(const html::Node& element);
+
 }  // namespace embarc::platform
 
 #endif  // EMBARC_SRC_PLATFORM_EMBED_MATCHER_H_

@@ -229,7 +229,7 @@ BlockquoteReading ReadBlockquote(const Node& blockquote, std::string_view base_u
       return Node::Step::kDescend;
     }
     if (!node.is_element()) return Node::Step::kSkipChildren;
-    if (IsEmbedScript(node) || IsInstagramBlockquote(node)) {
+    if (IsEmbedScript(node) || StartsEmbedCode(node)) {
       reading.stop = node;
       return Node::Step::kStop;
     }

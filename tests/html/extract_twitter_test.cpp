@@ -165,6 +165,41 @@ TEST_CASE("extract: unclosed blockquotes end at widgets.js or at the next tweet 
   }
 }
 
+TEST_CASE("extract: an unclosed embed blockquote ends at the next embed code of any platform", "[extract]") {
+  // (platform, post_id, author or "-") of every post, in page order.
+  const auto posts = [](const std::string& html) {
+    std::vector<std::string> out;
+    for (const ExtractedPost& p : Extract(html)) {
+      out.push_back(p.ref.platform + " " + p.ref.post_id + " " + p.ref.author.value_or("-"));
+    }
+    return out;
+  };
+  const std::string tweet =
+      R"(<blockquote class="twitter-tweet"><p>One</p>&mdash; Jane (@jane) <a href="https://twitter.com/jane/status/1234567890123456789">May 1</a>)";
+  const std::string jane = "twitter 1234567890123456789 jane";
+  SECTION("a tweet, then a YouTube iframe") {
+    CHECK(posts(tweet + R"(<p>Video:</p><iframe src="https://www.youtube.com/embed/eiHXASgRTcA"></iframe>)") ==
+          std::vector<std::string>{jane, "youtube eiHXASgRTcA -"});
+  }
+  SECTION("a tweet, then a Bluesky blockquote") {
+    CHECK(posts(tweet + R"(<blockquote class="bluesky-embed" data-bluesky-uri="at://did:plc:xrr5j2okn7ew2zvcwsxus3gb/app.bsky.feed.post/3kshwuxmy5o2y"><p>Hi</p></blockquote>)") ==
+          std::vector<std::string>{jane, "bluesky at://did:plc:xrr5j2okn7ew2zvcwsxus3gb/app.bsky.feed.post/3kshwuxmy5o2y -"});
+  }
+  SECTION("an Instagram blockquote, then a tweet: the tweet's (@jane) is not the Instagram author") {
+    CHECK(posts(R"(<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/CU-W6L2IdxU/"><p>)"
+                R"(<a href="https://www.instagram.com/p/CU-W6L2IdxU/">A post shared by Ben (@ben)</a></p>)" + tweet) ==
+          std::vector<std::string>{"instagram CU-W6L2IdxU ben", jane});
+  }
+  SECTION("a TikTok blockquote, then a tweet") {
+    CHECK(posts(R"(<blockquote class="tiktok-embed" cite="https://www.tiktok.com/@scout/video/6806030056956251397" data-video-id="6806030056956251397"><section>x</section>)" +
+                tweet) == std::vector<std::string>{"tiktok 6806030056956251397 scout", jane});
+  }
+  SECTION("a Reddit blockquote, then a tweet") {
+    CHECK(posts(R"(<blockquote class="reddit-embed-bq"><a href="https://www.reddit.com/r/investing/comments/7pfpeq/x/">Post</a> by <a href="https://www.reddit.com/user/dennisrieves/">u/dennisrieves</a>)" +
+                tweet) == std::vector<std::string>{"reddit t3_7pfpeq dennisrieves", jane});
+  }
+}
+
 TEST_CASE("extract: a prose link to a tweet is not an embed, timelines are not posts", "[extract]") {
   const std::string html =
       R"(<p>As <a href="https://twitter.com/someone/status/123456?ref_src=twsrc%5Etfw">she tweeted</a>, ...</p>
