@@ -949,7 +949,11 @@ class Skimmer {
     if (!changed) return;
     out_.append(s_.substr(copied_, name_end - copied_));
     std::string breaks;
-    const auto skip = [&](std::size_t from, std::size_t to) { AppendLineBreaks(s_.substr(from, to - from), breaks); };
+    const auto skip = [&](std::size_t from, std::size_t to) {
+      // A CR that ended the last range pairs with an LF only if the LF comes right after it.
+      if (!breaks.empty() && breaks.back() == '\r' && from < to && s_[from] != '\n') breaks.back() = '\n';
+      AppendLineBreaks(s_.substr(from, to - from), breaks);
+    };
     const auto separate = [&]() {
       out_.append(breaks.empty() ? std::string_view(" ") : std::string_view(breaks));
       breaks.clear();
