@@ -12,14 +12,6 @@ namespace {
 using html::Node;
 using Json = nlohmann::json;
 
-constexpr std::array<std::string_view, 22> kLazyUrlAttributes = {
-    "data-src",          "data-lazy-src",    "data-original",     "data-cmp-src",
-    "data-artsrc",       "data-orig-src",    "data-src-cmplz",    "data-cookieblock-src",
-    "data-suppressedsrc", "data-consent-src", "data-lazysrc",     "data-lazyload-src",
-    "data-litespeed-src", "data-ezsrc",      "data-iframe-src",   "data-embed-src",
-    "data-deferred-src", "data-rocket-src",  "data-cky-src",      "data-usercentrics-src",
-    "data-privacy-src",  "data-video-src"};
-
 // Elements whose lazy attributes never hold a player (images, links, sources):
 // a thumbnail in <img data-src> or a lightbox link is not the player itself.
 constexpr std::array<std::string_view, 10> kNonPlayerTags = {"a",      "img",   "link",   "meta",  "source",
@@ -60,8 +52,6 @@ bool RedirectsToLogin(const net::HttpExchange& hop, std::span<const std::string_
 
 }  // namespace
 
-std::span<const std::string_view> LazyUrlAttributeNames() { return kLazyUrlAttributes; }
-
 std::string LowerAscii(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
@@ -91,7 +81,9 @@ std::vector<UrlAttribute> PlayerUrlAttributes(const Node& element) {
   if (tag == "param") add("value", false);
   // (Every lazy name starts with "data-", and the skim keeps them all.)
   if (!tag_in(kNonPlayerTags) && element.HasAttributeWithPrefix("data-")) {
-    for (const std::string_view name : kLazyUrlAttributes) add(name, true);
+    for (const auto& [name, value] : element.Attributes(&IsLazyUrlAttributeName)) {
+      out.push_back({std::string(name), std::string(value), true});
+    }
   }
   return out;
 }

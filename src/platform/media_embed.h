@@ -34,20 +34,17 @@ struct UrlAttribute {
   bool lazy = false;  // not the attribute a browser loads from (src / object data / param value)
 };
 
-// Lazy-loading and consent-manager attributes that hold a deferred player URL
-// (lazysizes, WP-Rocket, jQuery lazyload, consentmanager.net, Complianz, Cookiebot,
-// iubenda, Arc's data-artsrc, ...). The DOM view cannot enumerate attributes, so
-// the data-*src* family of embeds.md §14 is this explicit list.
-std::span<const std::string_view> LazyUrlAttributeNames();
-
 // The URL-bearing attributes of `element`, most authoritative first: `src` of
 // iframe / frame / embed / amp-iframe, `data` of object, `value` of param, then the
-// lazy attributes of any element except links, images and other non-player tags.
+// lazy attributes (IsLazyUrlAttributeName, in document order) of any element except
+// links, images and other non-player tags.
 std::vector<UrlAttribute> PlayerUrlAttributes(const html::Node& element);
 
-// Lazy-loading and consent attributes in the wide sense: data-original, or any data-*
-// name with "src" in it. For adapters whose embed URLs are distinctive enough not to
-// need the explicit LazyUrlAttributeNames() list.
+// Lazy-loading and consent-manager attributes that may hold a deferred embed URL
+// (embeds.md §14 "data-*src*"): data-original, or any data-* name with "src" in it:
+// lazysizes' data-src, WP-Rocket's data-lazy-src, consentmanager.net's data-cmp-src,
+// Complianz's data-src-cmplz and data-cmplz-src, Cookiebot's data-cookieblock-src,
+// CookieLawInfo's data-cli-src, WP Fastest Cache's data-wpfc-original-src, ...
 bool IsLazyUrlAttributeName(std::string_view name);
 
 // Which attributes hold an element's own (not deferred) embed URL.

@@ -19,11 +19,15 @@
 #include "embarc/url/url.h"
 #include "html/dom.h"
 #include "platform/embed_matcher.h"
+#include "platform/media_embed.h"
 
 namespace embarc::platform::twitter {
 namespace {
 
 using html::Node;
+using media_embed::DirectUrlRule;
+using media_embed::EmbedUrlAttributes;
+using media_embed::UrlAttribute;
 using Json = nlohmann::json;
 
 constexpr std::size_t kMaxHandleLength = 15;
@@ -267,18 +271,16 @@ class TwitterEmbedMatcher final : public EmbedMatcher {
       return match;
     }
 
-    if (element.IsTag("iframe")) {
-      for (const std::string_view name : {"src", "data-src", "data-lazy-src"}) {
-        const std::optional<std::string_view> src = element.Attr(name);
-        if (!src) continue;
-        if (std::optional<std::string> id = EmbedIframeTweetId(*src, context.base_url)) {
-          EmbedMatch match;
-          match.ref = MakeTweetRef(*id, std::nullopt);
-          match.form = "iframe[" + std::string(name) + "]";
-          match.rendered = true;
-          match.lazy = name != "src";
-          return match;
-        }
+    // Rendered widget iframes (also as amp-iframe, or deferred in a lazy attribute).
+    for (const UrlAttribute& url_attribute : EmbedUrlAttributes(element, DirectUrlRule::kFrames)) {
+      if (std::optional<std::string> id = EmbedIframeTweetId(url_attribute.value, context.base_url)) {
+        EmbedMatch match;
+        match.ref = MakeTweetRef(*id, std::nullopt);
+        match.form = element.TagName() + "[" + url_attribute.name + "]";
+        match.rendered = true;
+        match.amp = element.IsTag("amp-iframe");
+        match.lazy = url_attribute.lazy;
+        return match;
       }
     }
     return std::nullopt;

@@ -106,17 +106,20 @@ std::optional<PostRef> ParseEmbedEndpoint(const url::Url& parsed) {
   const std::vector<std::string> segments = parsed.PathSegments();
   if (segments.empty()) return std::nullopt;
   const std::string& head = segments[0];
+  // Old embed codes sometimes carry parameters after '&' in the path, with no '?':
+  // /v/ID&hl=en&fs=1, /embed/ID&rel=0. The id is what comes before the '&'.
+  const auto id_segment = [&segments]() { return std::string_view(segments[1]).substr(0, segments[1].find('&')); };
   if (head == "embed") {
-    if (segments.size() == 1 || segments[1] == "videoseries") return PlaylistFromQuery(parsed);
-    // "live_stream" has the shape of an id (11 characters) but names a channel's live slot.
-    if (segments[1] != "live_stream" && IsVideoId(segments[1])) return VideoRef(segments[1]);
+    if (segments.size() == 1) return PlaylistFromQuery(parsed);
+    // "videoseries" and "live_stream" have the shape of an id (11 characters) but
+    // name a playlist player and a channel's live slot.
+    const std::string_view id = id_segment();
+    if (id == "videoseries") return PlaylistFromQuery(parsed);
+    if (id != "live_stream" && IsVideoId(id)) return VideoRef(id);
     return std::nullopt;  // live_stream?channel=…, unknown words
   }
   if ((head == "v" || head == "e") && segments.size() >= 2) {
-    // Flash URLs sometimes carry parameters after '&' in the path: /v/ID&hl=en&fs=1.
-    std::string_view id = segments[1];
-    id = id.substr(0, id.find('&'));
-    if (IsVideoId(id)) return VideoRef(id);
+    if (const std::string_view id = id_segment(); IsVideoId(id)) return VideoRef(id);
     return std::nullopt;
   }
   if (head == "p" && segments.size() >= 2 && IsPlaylistId(segments[1])) return PlaylistRef(segments[1]);

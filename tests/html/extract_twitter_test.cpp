@@ -242,9 +242,11 @@ TEST_CASE("extract: rendered widgets give the id but no author (creatorScreenNam
       R"(<div class="twitter-tweet twitter-tweet-rendered"><iframe id="twitter-widget-0" src="https://platform.twitter.com/embed/Tweet.html?creatorScreenName=katiejmbaker&amp;dnt=false&amp;embedId=twitter-widget-0&amp;id=790936002017755136&amp;siteScreenName=buzzfeednews" data-tweet-id="790936002017755136"></iframe></div>
       <iframe class="twitter-tweet twitter-tweet-rendered" data-tweet-id="800384752746254337"></iframe>
       <iframe src="https://platform.twitter.com/embed/Tweet.html?id=123123123&amp;theme=dark"></iframe>
-      <twitterwidget data-tweet-id="456456"></twitterwidget>)";
+      <twitterwidget data-tweet-id="456456"></twitterwidget>
+      <amp-iframe width="550" height="600" layout="responsive" sandbox="allow-scripts allow-same-origin" src="https://platform.twitter.com/embed/Tweet.html?id=1234567890123456789"></amp-iframe>
+      <iframe src="about:blank" data-cmplz-src="https://platform.twitter.com/embed/Tweet.html?id=777"></iframe>)";
   const auto tweets = Tweets(html);
-  REQUIRE(tweets.size() == 4);
+  REQUIRE(tweets.size() == 6);
   CHECK(tweets[0].ref.post_id == "790936002017755136");
   CHECK_FALSE(tweets[0].ref.author);
   CHECK(tweets[0].ref.url == "https://twitter.com/i/status/790936002017755136");
@@ -254,6 +256,10 @@ TEST_CASE("extract: rendered widgets give the id but no author (creatorScreenNam
   CHECK(tweets[2].ref.post_id == "123123123");
   CHECK(tweets[2].forms == std::vector<std::string>{"iframe[src]"});
   CHECK(tweets[3].ref.post_id == "456456");
+  CHECK(tweets[4].ref.post_id == "1234567890123456789");
+  CHECK(tweets[4].forms == std::vector<std::string>{"amp-iframe[src]"});
+  CHECK(tweets[5].ref.post_id == "777");
+  CHECK(tweets[5].forms == std::vector<std::string>{"iframe[data-cmplz-src]"});
 }
 
 TEST_CASE("extract: amp-twitter", "[extract]") {

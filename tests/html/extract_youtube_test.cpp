@@ -62,14 +62,21 @@ TEST_CASE("extract: nocookie, protocol-relative and tracking forms are one video
   const auto videos = Videos(R"(
     <iframe src="https://www.youtube-nocookie.com/embed/LtOGa5M8AuU?si=abc&amp;start=17"></iframe>
     <iframe src="//www.youtube.com/embed/LtOGa5M8AuU"></iframe>
-    <iframe src="http://youtube.com/embed/LtOGa5M8AuU?rel=0&amp;"></iframe>)");
+    <iframe src="http://youtube.com/embed/LtOGa5M8AuU?rel=0&amp;"></iframe>
+    <iframe src="http://www.youtube.com/embed/LtOGa5M8AuU&amp;rel=0"></iframe>)");
   REQUIRE(videos.size() == 1);
   CHECK(videos[0].ref.post_id == "LtOGa5M8AuU");
-  CHECK(videos[0].occurrences == 3);
+  CHECK(videos[0].occurrences == 4);
+  // The same '&' form of a playlist player is a playlist, not a video called "videoseries".
+  const auto playlist = Videos(R"(<iframe src="https://www.youtube.com/embed/videoseries&amp;list=PLx0sYbCqOb8TBPRdmBHs5Iftvv9TPboYG"></iframe>)");
+  for (const auto& p : playlist) CHECK(p.ref.post_id != "videoseries");
 }
 
 TEST_CASE("extract: lazy-loading attributes hold the player URL", "[extract][video]") {
-  for (const std::string attribute : {"data-src", "data-lazy-src", "data-original", "data-artsrc"}) {
+  // Named ones, and any data-* name with "src" in it (consent managers and caching plugins
+  // keep inventing them): Complianz, CookieLawInfo, WP Fastest Cache, a made-up one.
+  for (const std::string attribute : {"data-src", "data-lazy-src", "data-original", "data-artsrc", "data-cmplz-src",
+                                      "data-cli-src", "data-wpfc-original-src", "data-foo-src"}) {
     const auto videos = Videos("<iframe " + attribute + R"(="https://www.youtube.com/embed/RWayJ6g4ZdM"></iframe>)");
     INFO(attribute);
     REQUIRE(videos.size() == 1);
