@@ -922,6 +922,9 @@ class Skimmer {
       const Attribute& a = attributes_[i];
       std::string name(s_.substr(a.begin, a.name_end - a.begin));
       if (name.find('\0') != std::string::npos) return;  // Gumbo's U+FFFD could make two names equal
+      // A name can start with '=' after a '/' ("<a h/= s>"); written after a space it
+      // would give the attribute before it a value.
+      if (name.front() == '=') return;
       for (char& c : name) c = Lower(c);
       bool duplicate = false;
       for (const std::string& seen : names_) duplicate = duplicate || seen == name;

@@ -274,6 +274,8 @@ TEST_CASE("extract skim: adversarial pages give the full parse's tree and posts"
       // (Found by fuzz/skim_fuzz.cpp.)
       // A CR and an LF around a dropped attribute are two line breaks, not one CR LF (found by fuzzing).
       {"line breaks around a dropped attribute", "<h\rz\n>\n<p\rstyle=x\n>\n<p \rid=y\r\n>x\n" + tweet},
+      // An attribute named "=" after a solidus (found by fuzzing).
+      {"attribute named = after a solidus", "<a h/= s s>x</a><div id=a/=x style=y>" + tweet},
       {"repeated attribute without a value", "<a r r #>x</a><div s s cite=y></div>"
                                              R"(<blockquote class="twitter-tweet" data-x data-x cite=q><a href="https://twitter.com/a/status/9">d</a></blockquote>)"},
   };
