@@ -6,6 +6,7 @@
 #include <deque>
 #include <thread>
 
+#include "core/ascii.h"
 #include "embarc/capture/record.h"
 #include "embarc/crawl/feed.h"
 #include "embarc/html/extract.h"
@@ -14,13 +15,9 @@
 namespace embarc::crawl {
 namespace {
 
-using std::chrono::milliseconds;
+using ascii::Lower;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using std::chrono::milliseconds;
 
 class SteadyTimer final : public Timer {
  public:

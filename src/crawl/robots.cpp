@@ -5,19 +5,17 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "core/ascii.h"
+
 namespace embarc::crawl {
 namespace {
+
+using ascii::Lower;
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
   return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 // Upper-cases the hex digits of %XX escapes and escapes bytes outside ASCII, so that a

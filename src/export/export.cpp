@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ascii.h"
 #include "embarc/capture/record.h"
 #include "embarc/core/bytes.h"
 #include "embarc/core/json.h"
@@ -27,12 +28,9 @@
 namespace embarc::bundle {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using ascii::Lower;
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+using Json = nlohmann::ordered_json;
 
 std::string Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

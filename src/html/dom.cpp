@@ -17,11 +17,15 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "embarc/core/json.h"
 #include "html/skim.h"
 
 namespace embarc::html {
 namespace {
+
+using ascii::Lower;
+using ascii::EqualsNoCase;
 
 // Gumbo 0.10.1 is built with its assertions on, and a few of them fail on markup it
 // mishandles (one is "<table><svg><select><desc><select><tbody>": src/parser.c:714,
@@ -73,16 +77,6 @@ const GumboOutput* GumboParse(const GumboOptions& options, const std::string& te
     return output;
   }
   return nullptr;
-}
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
 }
 
 // EqualsNoCase(c_string, b) without measuring c_string first (most names differ early).

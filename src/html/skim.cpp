@@ -7,10 +7,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/ascii.h"
 #include "embarc/core/json.h"
 
 namespace embarc::html {
 namespace {
+
+using ascii::Lower;
+using ascii::StartsWithNoCase;
 
 constexpr std::size_t npos = std::string_view::npos;
 
@@ -21,7 +25,6 @@ constexpr std::size_t kShortestCollapsedText = 3;
 // whitespace wherever '\n' is.
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Whether s[pos..] starts with `lower` (ASCII case-insensitive).
 bool StartsWithNoCase(std::string_view s, std::size_t pos, std::string_view lower) {

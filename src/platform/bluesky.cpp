@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ascii.h"
 #include "embarc/core/json.h"
 #include "embarc/url/url.h"
 #include "html/dom.h"
@@ -15,6 +16,8 @@
 
 namespace embarc::platform::bluesky {
 namespace {
+
+using ascii::Lower;
 
 using html::Node;
 using Json = nlohmann::json;
@@ -38,14 +41,6 @@ constexpr std::array<std::string_view, 16> kLazyAttributes = {
 
 // Labels (on the post or its author) with which the platform hides content from everyone.
 constexpr std::array<std::string_view, 3> kWithholdingLabels = {"!takedown", "!suspend", "!hide"};
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
 
 bool IsAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
@@ -96,7 +91,7 @@ bool IsRecordKey(std::string_view s) {
 // A DID as written, or a handle lower-cased; nullopt if neither.
 std::optional<std::string> NormalizeAuthority(std::string_view s) {
   if (IsDid(s)) return std::string(s);
-  if (IsHandle(s)) return LowerAscii(s);
+  if (IsHandle(s)) return Lower(s);
   return std::nullopt;
 }
 
@@ -183,7 +178,7 @@ EmbedReading ReadEmbed(const Node& element, std::string_view base_url) {
         const bool in_paragraph = paragraph && IsInside(node, *paragraph);
         if (!in_paragraph && text.size() > 1 && text.front() == '@' && IsHandle(std::string_view(text).substr(1))) {
           if (std::optional<std::string> authority = ProfileLinkAuthority(*href, base_url)) {
-            reading.profile_handles.emplace_back(*authority, LowerAscii(std::string_view(text).substr(1)));
+            reading.profile_handles.emplace_back(*authority, Lower(std::string_view(text).substr(1)));
           }
         }
       }
@@ -289,7 +284,7 @@ class BlueskyEmbedMatcher final : public EmbedMatcher {
     } else if (element.IsTag("object")) {
       attributes.push_back({"data", false});
     } else if (element.IsTag("param")) {
-      const std::string name = LowerAscii(element.Attr("name").value_or(""));
+      const std::string name = Lower(element.Attr("name").value_or(""));
       if (name == "movie" || name == "src") attributes.push_back({"value", false});
     }
     if (element.HasAttributeWithPrefix("data-")) {  // the lazy names all start so
@@ -355,12 +350,12 @@ std::string StatusReason(std::string_view source, int status) {
 
 // The JSON body of an answer (any status), after content decoding.
 Result<Json> JsonBody(const net::HttpExchange& exchange) {
-  const std::string content_type = LowerAscii(exchange.Header("Content-Type"));
+  const std::string content_type = Lower(exchange.Header("Content-Type"));
   if (!content_type.empty() && content_type.find("json") == std::string::npos) {
     return Fail(ErrorCode::kInvalidArgument, "not JSON (Content-Type " + SanitizeUtf8(content_type) + ")");
   }
   std::string body;
-  const std::string encoding = LowerAscii(exchange.Header("Content-Encoding"));
+  const std::string encoding = Lower(exchange.Header("Content-Encoding"));
   if (!encoding.empty() && encoding != "identity") {
     Result<Bytes> decoded = net::DecodeContent(exchange);
     if (!decoded) return WithContext(decoded.error(), "Content-Encoding " + SanitizeUtf8(encoding));
@@ -652,7 +647,7 @@ class BlueskyAdapterImpl final : public Adapter {
 
 std::optional<PostRef> ParseBlueskyUrl(std::string_view raw) {
   const std::string trimmed = Trim(raw);
-  if (StartsWith(LowerAscii(std::string_view(trimmed).substr(0, kAtScheme.size())), kAtScheme)) {
+  if (StartsWith(Lower(std::string_view(trimmed).substr(0, kAtScheme.size())), kAtScheme)) {
     return ParseAtUriRef(std::string(kAtScheme) + trimmed.substr(kAtScheme.size()));
   }
   Result<url::Url> parsed = url::ParseUrl(trimmed);

@@ -55,6 +55,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "embarc/core/bytes.h"
 #include "embarc/core/json.h"
 #include "embarc/html/extract.h"
@@ -69,6 +70,10 @@ namespace embarc::platform::facebook {
 const Adapter& FacebookAdapter();
 
 namespace {
+
+using ascii::Lower;
+using ascii::IsDigits;
+using ascii::ContainsNoCase;
 
 using html::Node;
 using media_embed::DirectUrlRule;
@@ -90,22 +95,6 @@ constexpr std::array<std::string_view, 16> kReservedPaths = {
     "plugins", "sharer",  "sharer.php", "dialog", "login",  "login.php", "share",  "hashtag",
     "help",    "policies", "pages",     "events", "search", "home.php",  "profile.php", "l.php"};
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
-
-bool ContainsNoCase(std::string_view haystack, std::string_view needle) {
-  return LowerAscii(haystack).find(LowerAscii(needle)) != std::string::npos;
-}
-
-bool IsDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 bool IsAlnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
 bool IsNumericId(std::string_view s) { return IsDigits(s) && s.size() <= kMaxNumericIdDigits && s.front() != '0'; }
@@ -120,7 +109,7 @@ bool IsPostId(std::string_view s) { return IsNumericId(s) || IsPfbid(s); }
 bool IsPageName(std::string_view s) {
   return !s.empty() && s.size() <= kMaxPageNameLength &&
          std::all_of(s.begin(), s.end(), [](char c) { return IsAlnum(c) || c == '.' || c == '-' || c == '_'; }) &&
-         std::find(kReservedPaths.begin(), kReservedPaths.end(), LowerAscii(s)) == kReservedPaths.end();
+         std::find(kReservedPaths.begin(), kReservedPaths.end(), Lower(s)) == kReservedPaths.end();
 }
 
 std::optional<std::string> AuthorOf(std::string_view page) {
@@ -145,7 +134,7 @@ std::optional<PostRef> ParseFacebookUrl(std::string_view raw) {
   const std::vector<std::string> s = parsed->PathSegments();
   if (s.empty()) return std::nullopt;
   const std::string base(kBase);
-  const std::string first = LowerAscii(s[0]);
+  const std::string first = Lower(s[0]);
   const auto query = [&parsed](std::string_view name) { return parsed->QueryValue(name).value_or(""); };
 
   if ((first == "permalink.php" || first == "story.php") && s.size() == 1) {
@@ -182,7 +171,7 @@ std::optional<PostRef> ParseFacebookUrl(std::string_view raw) {
     return MakeRef(id, std::move(canonical), s.size() >= 4 ? AuthorOf(s[1]) : std::nullopt);
   }
   if (s.size() < 3 || !IsPageName(s[0])) return std::nullopt;
-  const std::string kind = LowerAscii(s[1]);
+  const std::string kind = Lower(s[1]);
   const std::string& id = s.back();
   if ((kind == "posts" || kind == "activity") && s.size() <= 4) {
     if (!IsPostId(id)) return std::nullopt;
@@ -247,7 +236,7 @@ class FacebookEmbedMatcher final : public EmbedMatcher {
       return match;
     }
     if (element.IsTag("amp-facebook")) {
-      if (LowerAscii(element.Attr("data-embed-as").value_or("")) == "comment") return std::nullopt;
+      if (Lower(element.Attr("data-embed-as").value_or("")) == "comment") return std::nullopt;
       const std::optional<std::string_view> href = element.Attr("data-href");
       std::optional<std::string> resolved = href ? ResolveToString(context.base_url, *href) : std::nullopt;
       std::optional<PostRef> ref = resolved ? ParseFacebookUrl(*resolved) : std::nullopt;
@@ -281,7 +270,7 @@ bool IsLoginPath(std::string_view target) {
   if (!parsed) return false;
   const std::vector<std::string> segments = parsed->PathSegments();
   if (segments.empty()) return false;
-  const std::string first = LowerAscii(segments[0]);
+  const std::string first = Lower(segments[0]);
   return first == "login" || first == "login.php" || first == "checkpoint";
 }
 

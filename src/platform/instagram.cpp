@@ -41,6 +41,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "embarc/core/bytes.h"
 #include "embarc/core/json.h"
 #include "embarc/html/extract.h"
@@ -55,6 +56,9 @@ namespace embarc::platform::instagram {
 const Adapter& InstagramAdapter();
 
 namespace {
+
+using ascii::Lower;
+using ascii::ContainsNoCase;
 
 using html::Node;
 using media_embed::DirectUrlRule;
@@ -74,18 +78,6 @@ constexpr std::array<std::string_view, 17> kReservedPaths = {
     "p",     "reel",   "reels",    "tv",    "explore",  "accounts",      "stories", "about",   "developer",
     "legal", "direct", "web",      "oauth", "embed.js", "static",        "emails",  "graphql"};
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
-
-bool ContainsNoCase(std::string_view haystack, std::string_view needle) {
-  return LowerAscii(haystack).find(LowerAscii(needle)) != std::string::npos;
-}
-
 bool IsShortcodeChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
@@ -101,7 +93,7 @@ bool IsUsernameChar(char c) {
 
 bool IsUsername(std::string_view s) {
   return !s.empty() && s.size() <= kMaxUsernameLength && std::all_of(s.begin(), s.end(), IsUsernameChar) &&
-         std::find(kReservedPaths.begin(), kReservedPaths.end(), LowerAscii(s)) == kReservedPaths.end();
+         std::find(kReservedPaths.begin(), kReservedPaths.end(), Lower(s)) == kReservedPaths.end();
 }
 
 bool IsInstagramHost(std::string_view host) {
@@ -164,7 +156,7 @@ bool IsInstagramBlockquote(const Node& node) { return node.IsTag("blockquote") &
 
 bool IsEmbedScript(const Node& node) {
   if (!node.IsTag("script")) return false;
-  const std::string src = LowerAscii(node.Attr("src").value_or(""));
+  const std::string src = Lower(node.Attr("src").value_or(""));
   return src.find("instagram.com/embed.js") != std::string::npos ||
          src.find("instagram.com/en_us/embeds.js") != std::string::npos;
 }

@@ -33,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "embarc/core/json.h"
 #include "embarc/html/extract.h"
 #include "embarc/platform/platform.h"
@@ -43,6 +44,10 @@
 
 namespace embarc::platform::linkedin {
 namespace {
+
+using ascii::Lower;
+using ascii::IsDigits;
+using ascii::ContainsNoCase;
 
 using html::Node;
 using media_embed::DirectUrlRule;
@@ -55,18 +60,6 @@ constexpr std::size_t kMaxIdDigits = 20;
 // The URN kinds a post can be named by, as LinkedIn spells them.
 constexpr std::array<std::string_view, 3> kUrnKinds = {"share", "ugcPost", "activity"};
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
-
-bool IsDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 bool IsLinkedInHost(std::string_view host) {
   constexpr std::string_view kSuffix = ".linkedin.com";
   return host == "linkedin.com" ||
@@ -76,7 +69,7 @@ bool IsLinkedInHost(std::string_view host) {
 // "share" / "ugcpost" / "UGCPOST" … -> LinkedIn's spelling; nullopt for other kinds.
 std::optional<std::string_view> UrnKind(std::string_view kind) {
   for (const std::string_view known : kUrnKinds) {
-    if (LowerAscii(known) == LowerAscii(kind)) return known;
+    if (Lower(known) == Lower(kind)) return known;
   }
   return std::nullopt;
 }
@@ -96,7 +89,7 @@ std::optional<PostRef> MakeRef(std::string_view kind, std::string_view id) {
 // "urn:li:{kind}:{id}"
 std::optional<PostRef> ParseUrn(std::string_view urn) {
   constexpr std::string_view kPrefix = "urn:li:";
-  if (LowerAscii(urn.substr(0, kPrefix.size())) != kPrefix) return std::nullopt;
+  if (Lower(urn.substr(0, kPrefix.size())) != kPrefix) return std::nullopt;
   urn.remove_prefix(kPrefix.size());
   const std::size_t colon = urn.find(':');
   if (colon == std::string_view::npos) return std::nullopt;
@@ -106,7 +99,7 @@ std::optional<PostRef> ParseUrn(std::string_view urn) {
 // "{author}_{title}-activity-{id}-{code}": the last "activity-{digits}" or
 // "ugcPost-{digits}" (after '-' or '_') in the segment.
 std::optional<PostRef> ParsePostsSlug(std::string_view slug) {
-  const std::string lower = LowerAscii(slug);
+  const std::string lower = Lower(slug);
   std::optional<PostRef> found;
   std::size_t found_at = 0;
   for (const std::string_view kind : {"activity", "ugcpost", "share"}) {
@@ -170,10 +163,6 @@ Observation Make(PostState state, std::string reason) {
   return observation;
 }
 
-bool ContainsNoCase(std::string_view haystack, std::string_view needle) {
-  return LowerAscii(haystack).find(LowerAscii(needle)) != std::string::npos;
-}
-
 // The first element (document order) that `pred` accepts; script/style/template skipped.
 template <typename Pred>
 std::optional<Node> FindFirst(const Node& root, Pred pred) {
@@ -194,12 +183,12 @@ bool RedirectedToLogin(const net::FetchResponse& response) {
   for (const net::HttpExchange& hop : response.hops) {
     Result<url::Url> parsed = url::ParseUrl(hop.url);
     if (!parsed) continue;
-    const std::string path = LowerAscii(parsed->path);
+    const std::string path = Lower(parsed->path);
     for (const std::string_view gate : {"/authwall", "/login", "/uas/login", "/checkpoint", "/signup"}) {
       if (path.rfind(gate, 0) == 0) return true;
     }
     // The redirect itself, before it is followed (or when following is off).
-    const std::string location = LowerAscii(hop.Header("Location"));
+    const std::string location = Lower(hop.Header("Location"));
     if (hop.status >= 300 && hop.status < 400 &&
         (location.find("/authwall") != std::string::npos || location.find("/login") != std::string::npos ||
          location.find("/checkpoint") != std::string::npos)) {
@@ -260,12 +249,12 @@ Observation ReadEmbedPage(const net::FetchResponse& response) {
   if (exchange.status != 200 && exchange.status != 404 && exchange.status != 410) {
     return Make(PostState::kUnreachable, status_reason);
   }
-  const std::string content_type = LowerAscii(exchange.Header("Content-Type"));
+  const std::string content_type = Lower(exchange.Header("Content-Type"));
   if (!content_type.empty() && content_type.find("html") == std::string::npos) {
     return Make(PostState::kUnreachable, status_reason + " but not HTML (" + content_type + ")");
   }
   std::string body;
-  const std::string encoding = LowerAscii(exchange.Header("Content-Encoding"));
+  const std::string encoding = Lower(exchange.Header("Content-Encoding"));
   if (!encoding.empty() && encoding != "identity") {
     Result<Bytes> decoded = net::DecodeContent(exchange);
     if (!decoded) return Make(PostState::kUnreachable, status_reason + " but " + decoded.error().message);

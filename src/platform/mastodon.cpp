@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ascii.h"
 #include "embarc/core/json.h"
 #include "embarc/html/extract.h"
 #include "embarc/url/url.h"
@@ -16,6 +17,8 @@
 
 namespace embarc::platform::mastodon {
 namespace {
+
+using ascii::Lower;
 
 using html::Node;
 using Json = nlohmann::json;
@@ -34,14 +37,6 @@ constexpr std::array<std::string_view, 16> kLazyAttributes = {
     "data-artsrc",      "data-lazy",       "data-url",        "data-iframe-src",
     "data-embed-src",   "data-consent-src", "data-orig-src",  "data-privacy-src",
     "data-litespeed-src", "data-rocket-src", "data-ll-src",   "data-deferred-src"};
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
 
 bool IsAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -77,7 +72,7 @@ std::optional<std::string> AccountFromSegment(std::string_view segment) {
   const std::string_view name = segment.substr(0, at);
   const std::string_view domain = segment.substr(at + 1);
   if (!IsUsername(name) || !IsDomain(domain)) return std::nullopt;
-  return std::string(name) + "@" + LowerAscii(domain);
+  return std::string(name) + "@" + Lower(domain);
 }
 
 bool IsExcludedHost(std::string_view host) {
@@ -225,12 +220,12 @@ const Json* Member(const Json& object, std::string_view key) {
 std::string StatusReason(int status) { return "statuses API: HTTP " + std::to_string(status); }
 
 Result<Json> JsonBody(const net::HttpExchange& exchange) {
-  const std::string content_type = LowerAscii(exchange.Header("Content-Type"));
+  const std::string content_type = Lower(exchange.Header("Content-Type"));
   if (!content_type.empty() && content_type.find("json") == std::string::npos) {
     return Fail(ErrorCode::kInvalidArgument, "not JSON (Content-Type " + SanitizeUtf8(content_type) + ")");
   }
   std::string body;
-  const std::string encoding = LowerAscii(exchange.Header("Content-Encoding"));
+  const std::string encoding = Lower(exchange.Header("Content-Encoding"));
   if (!encoding.empty() && encoding != "identity") {
     Result<Bytes> decoded = net::DecodeContent(exchange);
     if (!decoded) return WithContext(decoded.error(), "Content-Encoding " + SanitizeUtf8(encoding));

@@ -4,10 +4,13 @@
 #include <array>
 #include <utility>
 
+#include "core/ascii.h"
 #include "embarc/core/json.h"
 
 namespace embarc::platform::media_embed {
 namespace {
+
+using ascii::Lower;
 
 using html::Node;
 using Json = nlohmann::json;
@@ -52,18 +55,6 @@ bool RedirectsToLogin(const net::HttpExchange& hop, std::span<const std::string_
 
 }  // namespace
 
-std::string LowerAscii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-bool IsDigits(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 std::vector<UrlAttribute> PlayerUrlAttributes(const Node& element) {
   std::vector<UrlAttribute> out;
   if (!element.HasAttributes()) return out;
@@ -106,7 +97,7 @@ std::vector<UrlAttribute> EmbedUrlAttributes(const Node& element, DirectUrlRule 
     if (rule == DirectUrlRule::kAnySrc) {
       param_value = true;
     } else if (rule == DirectUrlRule::kFramesAndParams) {
-      const std::string param = LowerAscii(element.Attr("name").value_or(""));
+      const std::string param = Lower(element.Attr("name").value_or(""));
       param_value = param == "movie" || param == "src" || param == "url";
     }
   }
@@ -186,7 +177,7 @@ std::optional<Observation> TransportObservation(std::string_view source, const n
 }
 
 Result<std::string> BodyText(const net::HttpExchange& exchange) {
-  const std::string encoding = LowerAscii(exchange.Header("Content-Encoding"));
+  const std::string encoding = Lower(exchange.Header("Content-Encoding"));
   if (encoding.empty() || encoding == "identity") return ToString(exchange.body);
   Result<Bytes> decoded = net::DecodeContent(exchange);
   if (!decoded) return WithContext(decoded.error(), "Content-Encoding " + encoding);
@@ -194,7 +185,7 @@ Result<std::string> BodyText(const net::HttpExchange& exchange) {
 }
 
 Result<Json> JsonObjectBody(const net::HttpExchange& exchange) {
-  const std::string content_type = LowerAscii(exchange.Header("Content-Type"));
+  const std::string content_type = Lower(exchange.Header("Content-Type"));
   if (!content_type.empty() && content_type.find("json") == std::string::npos &&
       content_type.find("javascript") == std::string::npos) {
     return Fail(ErrorCode::kInvalidArgument, "not JSON (Content-Type " + SanitizeUtf8(content_type) + ")");

@@ -73,10 +73,6 @@ std::optional<EmbedMatch> MatchPlayerElement(const html::Node& element, const Ma
 // Parses `raw` (an attribute value) against the page's base URL; nullopt if unusable.
 std::optional<url::Url> ResolveAttributeUrl(std::string_view base_url, std::string_view raw);
 
-// ASCII helpers.
-std::string LowerAscii(std::string_view text);
-bool IsDigits(std::string_view text);
-
 // ---- reading oEmbed answers ----------------------------------------------------------
 
 Observation MakeObservation(PostState state, std::string reason);

@@ -54,6 +54,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ascii.h"
 #include "embarc/core/json.h"
 #include "embarc/html/extract.h"
 #include "embarc/platform/platform.h"
@@ -64,6 +65,8 @@
 
 namespace embarc::platform::reddit {
 namespace {
+
+using ascii::Lower;
 
 using html::Node;
 using media_embed::DirectUrlRule;
@@ -91,14 +94,6 @@ constexpr std::array<std::string_view, 2> kShortHosts = {"redd.it", "www.redd.it
 template <std::size_t N>
 bool OneOf(const std::array<std::string_view, N>& list, std::string_view value) {
   return std::find(list.begin(), list.end(), value) != list.end();
-}
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
 }
 
 bool IsAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
@@ -130,9 +125,9 @@ struct RedditUrl {
 std::optional<RedditUrl> ReadCommentsPath(const std::vector<std::string>& segments, std::size_t at) {
   if (segments.size() <= at + 1 || !IsBase36Id(segments[at + 1])) return std::nullopt;
   RedditUrl out;
-  out.post = LowerAscii(segments[at + 1]);
+  out.post = Lower(segments[at + 1]);
   // …/{slug}/{comment}/ (old permalinks) and …/comment/{comment}/ (2023+) both name a comment.
-  if (segments.size() > at + 3 && IsBase36Id(segments[at + 3])) out.comment = LowerAscii(segments[at + 3]);
+  if (segments.size() > at + 3 && IsBase36Id(segments[at + 3])) out.comment = Lower(segments[at + 3]);
   return out;
 }
 
@@ -141,7 +136,7 @@ std::optional<RedditUrl> ParseRedditPath(const url::Url& parsed) {
   if (OneOf(kShortHosts, parsed.host)) {
     if (s.size() != 1 || !IsBase36Id(s[0])) return std::nullopt;
     RedditUrl out;
-    out.post = LowerAscii(s[0]);
+    out.post = Lower(s[0]);
     return out;
   }
   if (s.empty()) return std::nullopt;
@@ -158,7 +153,7 @@ std::optional<RedditUrl> ParseRedditPath(const url::Url& parsed) {
   if (s[0] == "comments") return ReadCommentsPath(s, 0);
   if (s[0] == "gallery" && s.size() == 2 && IsBase36Id(s[1])) {
     RedditUrl out;
-    out.post = LowerAscii(s[1]);
+    out.post = Lower(s[1]);
     return out;
   }
   return std::nullopt;
@@ -225,7 +220,7 @@ bool IsRedditBlockquote(const Node& node) {
 
 bool IsWidgetScript(const Node& node) {
   if (!node.IsTag("script")) return false;
-  const std::string src = LowerAscii(node.Attr("src").value_or(""));
+  const std::string src = Lower(node.Attr("src").value_or(""));
   return src.find("embed.reddit.com/widgets.js") != std::string::npos ||
          src.find("redditmedia.com/widgets/platform.js") != std::string::npos;
 }
@@ -295,7 +290,7 @@ std::optional<EmbedMatch> MatchBlockquote(const Node& element, const MatchContex
     if (!created || created->empty()) continue;
     std::string version = "created=" + std::string(*created);
     if (const std::optional<std::string_view> edits = element.Attr("data-embed-showedits")) {
-      version += ";showedits=" + LowerAscii(*edits);
+      version += ";showedits=" + Lower(*edits);
     }
     match.embedded_version = std::move(version);
     break;
@@ -375,7 +370,7 @@ std::optional<Signal> TransportSignal(std::string_view source, const net::FetchR
 
 // The body of an exchange with any Content-Encoding removed.
 Result<std::string> BodyText(const net::HttpExchange& exchange) {
-  const std::string encoding = LowerAscii(exchange.Header("Content-Encoding"));
+  const std::string encoding = Lower(exchange.Header("Content-Encoding"));
   if (encoding.empty() || encoding == "identity") return ToString(exchange.body);
   Result<Bytes> decoded = net::DecodeContent(exchange);
   if (!decoded) return WithContext(decoded.error(), "Content-Encoding " + encoding);
@@ -384,7 +379,7 @@ Result<std::string> BodyText(const net::HttpExchange& exchange) {
 
 // The JSON body of an answer, if it is JSON (by Content-Type, or by shape when there is none).
 std::optional<Json> JsonBody(const net::HttpExchange& exchange, std::string* why) {
-  const std::string content_type = LowerAscii(exchange.Header("Content-Type"));
+  const std::string content_type = Lower(exchange.Header("Content-Type"));
   if (!content_type.empty() && content_type.find("json") == std::string::npos) {
     *why = "not JSON (Content-Type " + content_type + ")";
     return std::nullopt;
@@ -581,7 +576,7 @@ bool RedirectedToGate(const net::FetchResponse& response) {
   for (const net::HttpExchange& hop : response.hops) {
     Result<url::Url> parsed = url::ParseUrl(hop.url);
     if (!parsed) continue;
-    const std::string path = LowerAscii(parsed->path);
+    const std::string path = Lower(parsed->path);
     if (path.rfind("/login", 0) == 0 || path.rfind("/account/login", 0) == 0 || path.rfind("/over18", 0) == 0) {
       return true;
     }

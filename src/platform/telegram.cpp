@@ -34,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "embarc/core/json.h"
 #include "embarc/html/extract.h"
 #include "embarc/platform/platform.h"
@@ -44,6 +45,10 @@
 
 namespace embarc::platform::telegram {
 namespace {
+
+using ascii::Lower;
+using ascii::IsDigits;
+using ascii::ContainsNoCase;
 
 using html::Node;
 using media_embed::DirectUrlRule;
@@ -62,18 +67,6 @@ constexpr std::array<std::string_view, 6> kHosts = {"t.me",         "www.t.me", 
 constexpr std::array<std::string_view, 16> kReservedPaths = {
     "c",       "joinchat", "addstickers", "addemoji", "addtheme", "share", "proxy", "socks",
     "iv",      "login",    "setlanguage", "bg",       "boost",    "invoice", "contact", "addlist"};
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
-
-bool IsDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 bool IsChannel(std::string_view s) {
   if (s.empty() || s.size() > kMaxChannelLength) return false;
@@ -94,14 +87,14 @@ std::optional<std::string> MessageId(std::string_view s) {
 
 std::optional<PostRef> MakeRef(std::string_view channel, std::string_view id_text) {
   if (!IsChannel(channel)) return std::nullopt;
-  if (std::find(kReservedPaths.begin(), kReservedPaths.end(), LowerAscii(channel)) != kReservedPaths.end()) {
+  if (std::find(kReservedPaths.begin(), kReservedPaths.end(), Lower(channel)) != kReservedPaths.end()) {
     return std::nullopt;
   }
   const std::optional<std::string> id = MessageId(id_text);
   if (!id) return std::nullopt;
   PostRef ref;
   ref.platform = std::string(kPlatform);
-  ref.post_id = LowerAscii(channel) + "/" + *id;
+  ref.post_id = Lower(channel) + "/" + *id;
   ref.url = "https://t.me/" + ref.post_id;
   ref.author = std::string(channel);
   return ref;
@@ -176,10 +169,6 @@ Observation Make(PostState state, std::string reason) {
   observation.state = state;
   observation.reason = std::move(reason);
   return observation;
-}
-
-bool ContainsNoCase(std::string_view haystack, std::string_view needle) {
-  return LowerAscii(haystack).find(LowerAscii(needle)) != std::string::npos;
 }
 
 // The first element under `root` (not `root` itself) with class `name`.
@@ -289,12 +278,12 @@ Observation ReadWidget(const PostRef& post, const net::FetchResponse& response) 
   const std::string status_reason = std::string(kSource) + ": HTTP " + std::to_string(exchange.status);
   if (exchange.status == 429) return Make(PostState::kRateLimited, status_reason);
   if (exchange.status != 200) return Make(PostState::kUnreachable, status_reason);
-  const std::string content_type = LowerAscii(exchange.Header("Content-Type"));
+  const std::string content_type = Lower(exchange.Header("Content-Type"));
   if (!content_type.empty() && content_type.find("html") == std::string::npos) {
     return Make(PostState::kUnreachable, status_reason + " but not HTML (" + content_type + ")");
   }
   std::string body;
-  const std::string encoding = LowerAscii(exchange.Header("Content-Encoding"));
+  const std::string encoding = Lower(exchange.Header("Content-Encoding"));
   if (!encoding.empty() && encoding != "identity") {
     Result<Bytes> decoded = net::DecodeContent(exchange);
     if (!decoded) return Make(PostState::kUnreachable, status_reason + " but " + decoded.error().message);
@@ -327,7 +316,7 @@ Observation ReadWidget(const PostRef& post, const net::FetchResponse& response) 
     return Node::Step::kDescend;
   });
   if (!message) return Make(PostState::kUnreachable, status_reason + " without a message");
-  const std::string data_post = LowerAscii(message->Attr("data-post").value_or(""));
+  const std::string data_post = Lower(message->Attr("data-post").value_or(""));
   if (data_post != post.post_id) {
     return Make(PostState::kUnreachable, status_reason + " about another post (" + SanitizeUtf8(data_post) + ")");
   }

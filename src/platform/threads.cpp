@@ -35,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "embarc/core/bytes.h"
 #include "embarc/core/json.h"
 #include "embarc/html/extract.h"
@@ -50,6 +51,8 @@ const Adapter& ThreadsAdapter();
 
 namespace {
 
+using ascii::ContainsNoCase;
+
 using html::Node;
 using media_embed::DirectUrlRule;
 using media_embed::EmbedUrlAttributes;
@@ -63,18 +66,6 @@ constexpr std::size_t kMaxReasonTextBytes = 120;
 
 constexpr std::array<std::string_view, 4> kHosts = {"threads.com", "www.threads.com", "threads.net",
                                                     "www.threads.net"};
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
-
-bool ContainsNoCase(std::string_view haystack, std::string_view needle) {
-  return LowerAscii(haystack).find(LowerAscii(needle)) != std::string::npos;
-}
 
 bool IsShortcode(std::string_view s) {
   return s.size() >= kMinShortcodeLength && s.size() <= kMaxShortcodeLength &&

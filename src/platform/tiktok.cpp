@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "embarc/core/json.h"
 #include "embarc/platform/platform.h"
 #include "embarc/url/url.h"
@@ -36,8 +37,9 @@
 namespace embarc::platform::tiktok {
 namespace {
 
+using ascii::IsDigits;
+
 using html::Node;
-using media_embed::IsDigits;
 
 constexpr std::string_view kPlatform = "tiktok";
 constexpr std::size_t kMaxItemIdDigits = 20;
@@ -113,7 +115,7 @@ std::optional<PostRef> ParseAttributeUrl(std::string_view base_url, std::string_
 // ---- embed markup ----------------------------------------------------------------
 
 std::optional<EmbedMatch> MatchBlockquote(const Node& element, const MatchContext& context) {
-  if (media_embed::LowerAscii(element.Attr("data-embed-type").value_or("")) == "creator") return std::nullopt;
+  if (ascii::Lower(element.Attr("data-embed-type").value_or("")) == "creator") return std::nullopt;
   std::optional<PostRef> ref;
   if (const std::optional<std::string_view> cite = element.Attr("cite")) ref = ParseAttributeUrl(context.base_url, *cite);
   if (!ref) {
@@ -167,7 +169,7 @@ class TikTokEmbedMatcher final : public EmbedMatcher {
 // ---- reading the answer ----------------------------------------------------------
 
 bool Mentions(std::string_view haystack, std::initializer_list<std::string_view> needles) {
-  const std::string lower = media_embed::LowerAscii(haystack);
+  const std::string lower = ascii::Lower(haystack);
   return std::any_of(needles.begin(), needles.end(),
                      [&](std::string_view needle) { return lower.find(needle) != std::string::npos; });
 }

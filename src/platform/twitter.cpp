@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ascii.h"
 #include "embarc/core/json.h"
 #include "embarc/html/extract.h"
 #include "embarc/url/url.h"
@@ -23,6 +24,10 @@
 
 namespace embarc::platform::twitter {
 namespace {
+
+using ascii::Lower;
+using ascii::IsDigits;
+using ascii::ContainsNoCase;
 
 using html::Node;
 using media_embed::DirectUrlRule;
@@ -35,18 +40,6 @@ constexpr std::size_t kMaxTweetIdDigits = 20;  // uint64; snowflakes have up to 
 
 constexpr std::array<std::string_view, 7> kTweetHosts = {
     "twitter.com", "www.twitter.com", "mobile.twitter.com", "m.twitter.com", "x.com", "www.x.com", "mobile.x.com"};
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
-
-bool IsDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 bool IsHandleChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
@@ -80,10 +73,6 @@ std::vector<std::string> SplitPath(std::string_view path) {
 }
 
 bool IsStatusWord(std::string_view s) { return s == "status" || s == "statuses"; }
-
-bool ContainsNoCase(std::string_view haystack, std::string_view needle) {
-  return LowerAscii(haystack).find(LowerAscii(needle)) != std::string::npos;
-}
 
 // ---- the page's view of a tweet blockquote ----------------------------------------
 
@@ -291,7 +280,7 @@ class TwitterEmbedMatcher final : public EmbedMatcher {
 
 std::string HeaderValue(const net::HttpExchange& exchange, std::string_view name) {
   for (const auto& [key, value] : exchange.response_headers) {
-    if (LowerAscii(key) == LowerAscii(name)) return value;
+    if (Lower(key) == Lower(name)) return value;
   }
   return {};
 }
@@ -313,12 +302,12 @@ Signal MakeSignal(Signal::Kind kind, std::string reason) {
 
 // The JSON body of a 200 answer, or the reason it cannot be trusted.
 Result<Json> JsonBody(const net::HttpExchange& exchange) {
-  const std::string content_type = LowerAscii(HeaderValue(exchange, "Content-Type"));
+  const std::string content_type = Lower(HeaderValue(exchange, "Content-Type"));
   if (!content_type.empty() && content_type.find("json") == std::string::npos) {
     return Fail(ErrorCode::kInvalidArgument, "not JSON (Content-Type " + content_type + ")");
   }
   std::string body;
-  const std::string encoding = LowerAscii(HeaderValue(exchange, "Content-Encoding"));
+  const std::string encoding = Lower(HeaderValue(exchange, "Content-Encoding"));
   if (!encoding.empty() && encoding != "identity") {
     Result<Bytes> decoded = net::DecodeContent(exchange);
     if (!decoded) return WithContext(decoded.error(), "Content-Encoding " + encoding);

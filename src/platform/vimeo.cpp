@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "embarc/platform/platform.h"
 #include "embarc/url/url.h"
 #include "html/dom.h"
@@ -34,8 +35,9 @@
 namespace embarc::platform::vimeo {
 namespace {
 
+using ascii::IsDigits;
+
 using html::Node;
-using media_embed::IsDigits;
 
 constexpr std::string_view kPlatform = "vimeo";
 constexpr std::size_t kMaxVideoIdDigits = 12;

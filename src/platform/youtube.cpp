@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "embarc/platform/platform.h"
 #include "embarc/url/url.h"
 #include "html/dom.h"
@@ -230,7 +231,7 @@ Observation ReadOEmbed(const net::FetchResponse* response) {
   if (!body) {
     // Private videos have been answered with HTTP 200 and the bare text "Forbidden".
     Result<std::string> text = media_embed::BodyText(exchange);
-    if (text && media_embed::LowerAscii(Trim(*text)) == "forbidden") {
+    if (text && ascii::Lower(Trim(*text)) == "forbidden") {
       return media_embed::MakeObservation(PostState::kWithheld, "YouTube oEmbed: HTTP 200 \"Forbidden\" (private video)");
     }
     return media_embed::MakeObservation(PostState::kUnreachable, "YouTube oEmbed: HTTP 200 but " + body.error().message);

@@ -10,8 +10,13 @@
 #include <string>
 #include <utility>
 
+#include "core/ascii.h"
+
 namespace embarc::url {
 namespace {
+
+using ascii::Lower;
+using ascii::StartsWithNoCase;
 
 struct CurlUrlDeleter {
   void operator()(CURLU* handle) const { curl_url_cleanup(handle); }
@@ -22,22 +27,6 @@ struct CurlStringDeleter {
   void operator()(char* text) const { curl_free(text); }
 };
 using CurlString = std::unique_ptr<char, CurlStringDeleter>;
-
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = AsciiLower(c);
-  return out;
-}
-
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (AsciiLower(s[i]) != AsciiLower(prefix[i])) return false;
-  }
-  return true;
-}
 
 // Shortens a URL for an error message, so a hostile 16 KB URL does not become a 16 KB line.
 std::string Shown(std::string_view raw) {
@@ -113,11 +102,11 @@ std::optional<std::string> GetPart(CURLU* handle, CURLUPart part) {
 
 Result<Url> FromHandle(CURLU* handle, std::string_view shown_input) {
   Url url;
-  url.scheme = AsciiLower(GetPart(handle, CURLUPART_SCHEME).value_or(""));
+  url.scheme = Lower(GetPart(handle, CURLUPART_SCHEME).value_or(""));
   if (url.scheme != "http" && url.scheme != "https") {
     return Fail(ErrorCode::kInvalidArgument, "not an http(s) URL: " + Shown(shown_input));
   }
-  url.host = AsciiLower(GetPart(handle, CURLUPART_HOST).value_or(""));
+  url.host = Lower(GetPart(handle, CURLUPART_HOST).value_or(""));
   if (url.host.empty()) return Fail(ErrorCode::kInvalidArgument, "URL has no host: " + Shown(shown_input));
   // curl lets a control character through in a host after an empty userinfo ("https:///@a\x7f.com"),
   // but refuses it when the URL is written out and read again: such a host is not a host.
@@ -288,7 +277,7 @@ bool IsTrackingParam(std::string_view name) {
   static constexpr std::array<std::string_view, 17> kTracking = {
       "ref_src", "ref_url",      "s",          "t",   "igshid",  "igsh", "si", "feature", "is_from_webapp",
       "sender_device", "_r", "refer", "embed_source", "ref_source", "ref", "context", "rdt"};
-  const std::string lower = AsciiLower(name);
+  const std::string lower = Lower(name);
   if (lower.rfind("utm_", 0) == 0) return true;
   for (const std::string_view t : kTracking) {
     if (lower == t) return true;

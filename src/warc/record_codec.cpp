@@ -5,22 +5,17 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.h"
 #include "embarc/crypto/sha256.h"
 
 namespace embarc::warc::internal {
 namespace {
 
+using ascii::Lower;
+
 constexpr std::string_view kVersion10 = "WARC/1.0\r\n";
 constexpr std::string_view kVersion11 = "WARC/1.1\r\n";
 constexpr std::size_t kMaxContentLengthDigits = 19;  // fits in uint64 without overflow
-
-char Lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -52,7 +47,7 @@ Result<DigestCheck> CheckDigest(std::string_view field_value, ByteView data) {
   if (colon == std::string_view::npos || colon == 0 || colon + 1 == value.size()) {
     return Fail(ErrorCode::kCorruption, "malformed digest \"" + std::string(value) + "\"");
   }
-  std::string algorithm = ToLower(value.substr(0, colon));
+  std::string algorithm = Lower(value.substr(0, colon));
   algorithm.erase(std::remove(algorithm.begin(), algorithm.end(), '-'), algorithm.end());
   Bytes computed;
   if (algorithm == "sha256") {
@@ -68,7 +63,7 @@ Result<DigestCheck> CheckDigest(std::string_view field_value, ByteView data) {
   } else {
     return DigestCheck::kUnsupported;
   }
-  std::string claimed = ToLower(Trim(value.substr(colon + 1)));
+  std::string claimed = Lower(Trim(value.substr(colon + 1)));
   if (claimed == HexEncode(computed)) return DigestCheck::kMatch;
   while (!claimed.empty() && claimed.back() == '=') claimed.pop_back();
   if (claimed == Base32Encode(computed)) return DigestCheck::kMatch;
