@@ -629,7 +629,10 @@ class Skimmer {
         blockquotes_.push_back(IsEmbedBlockquote(name_end, end));
         if (blockquotes_.back()) ++quoting_;
       }
-      if (filter_attributes_ && !KeepsAttributesOf(name)) {
+      // Gumbo's "</>" emits no token, so the next tag's original text (from which an
+      // unknown element's name is read) starts at that "</": such a tag stays as written.
+      const bool after_empty_end_tag = lt >= 3 && s_.compare(lt - 3, 3, "</>") == 0;
+      if (filter_attributes_ && !KeepsAttributesOf(name) && !after_empty_end_tag) {
         FilterAttributes(name_end, end, self_closing, /*link=*/name.size() == 1 && Lower(name[0]) == 'a',
                          IsImage(name));
       }

@@ -274,6 +274,8 @@ TEST_CASE("extract skim: adversarial pages give the full parse's tree and posts"
       // (Found by fuzz/skim_fuzz.cpp.)
       // A CR and an LF around a dropped attribute are two line breaks, not one CR LF (found by fuzzing).
       {"line breaks around a dropped attribute", "<h\rz\n>\n<p\rstyle=x\n>\n<p \rid=y\r\n>x\n" + tweet},
+      // After "</>", an unknown element's name comes from text that starts at the "</" (found by fuzzing).
+      {"unknown element after </>", "</><c/b>x</c></><lite-youtube videoid=\"eiHXASgRTcA\" style=x></lite-youtube>" + tweet},
       // An attribute named "=" after a solidus (found by fuzzing).
       {"attribute named = after a solidus", "<a h/= s s>x</a><div id=a/=x style=y>" + tweet},
       {"repeated attribute without a value", "<a r r #>x</a><div s s cite=y></div>"
