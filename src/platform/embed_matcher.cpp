@@ -20,11 +20,14 @@ constexpr std::array<std::string_view, 13> kEmbedTags = {
 }  // namespace
 
 bool StartsEmbedCode(const html::Node& element) {
-  if (!element.is_element() || !element.HasAttributes()) return false;
+  if (!element.is_element()) return false;
+  // By the tag alone, with or without attributes: under the skim (html/skim.h) an
+  // element may have lost the attributes no matcher reads.
   const std::string tag = element.TagName();
   for (const std::string_view embed_tag : kEmbedTags) {
     if (tag == embed_tag) return true;
   }
+  if (!element.HasAttributes()) return false;  // (the ones read below are all kept)
   if (tag == "blockquote") {
     if (element.Attr("data-bluesky-uri")) return true;
     for (const std::string_view name : kEmbedBlockquoteClasses) {

@@ -274,6 +274,9 @@ TEST_CASE("extract skim: adversarial pages give the full parse's tree and posts"
       // (Found by fuzz/skim_fuzz.cpp.)
       // A CR and an LF around a dropped attribute are two line breaks, not one CR LF (found by fuzzing).
       {"line breaks around a dropped attribute", "<h\rz\n>\n<p\rstyle=x\n>\n<p \rid=y\r\n>x\n" + tweet},
+      // An iframe ends an unclosed embed blockquote whether or not the skim kept its attributes (found by fuzzing).
+      {"iframe without kept attributes in an unclosed blockquote",
+       R"(<blockquote data-bluesky-uri="at://did:p:b/app.bsky.feed.post/y"><iframe "></iframe><d data-bluesky-uri="at://did:p:5/app.bsky.feed.post/o">)"},
       // After "</>", an unknown element's name comes from text that starts at the "</" (found by fuzzing).
       {"unknown element after </>", "</><c/b>x</c></><lite-youtube videoid=\"eiHXASgRTcA\" style=x></lite-youtube>" + tweet},
       // An attribute named "=" after a solidus (found by fuzzing).

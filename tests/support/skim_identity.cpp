@@ -101,7 +101,9 @@ void Serialize(const GumboNode* node, int depth, bool filtered, std::string& out
         const auto* a = static_cast<const GumboAttribute*>(e.attributes.data[i]);
         std::string attribute_name = a->name;
         std::string value = a->value;
-        if (filtered && !KeepsAllAttributes(name)) {
+        // (By Gumbo's tag: the name of an unknown element is cut at any isspace() byte,
+        // so "<b\v d>" shows as "b" but is no formatting element.)
+        if (filtered && !(e.tag != GUMBO_TAG_UNKNOWN && KeepsAllAttributes(name))) {
           std::string lower = attribute_name;
           for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
           if (lower != "class" && !embarc::html::IsKeptAttribute(lower)) continue;
