@@ -259,6 +259,30 @@ Node::Kind Node::kind() const {
   }
 }
 
+namespace {
+
+// The name of an element Gumbo does not know, as written in its start tag (not
+// lower-cased). Gumbo's original text of a start tag right after a stray "</>" (which
+// it ignores) begins with that "</>".
+GumboStringPiece UnknownTagName(const GumboElement& element) {
+  GumboStringPiece piece = element.original_tag;
+  if (piece.data == nullptr) return GumboStringPiece{"", 0};
+  while (piece.length >= 3 && std::string_view(piece.data, 3) == "</>") {
+    piece.data += 3;
+    piece.length -= 3;
+  }
+  if (piece.length < 2 || piece.data[0] != '<' || piece.data[piece.length - 1] != '>') return GumboStringPiece{"", 0};
+  gumbo_tag_from_original_text(&piece);
+  return piece;
+}
+
+}  // namespace
+
+bool Node::HasEndTag() const {
+  if (!IsElementNode(node_)) return false;
+  return node_->v.element.original_end_tag.length > 0;
+}
+
 std::string Node::TagName() const {
   if (!IsElementNode(node_)) return {};
   const GumboElement& element = node_->v.element;
@@ -266,11 +290,8 @@ std::string Node::TagName() const {
   if (element.tag != GUMBO_TAG_UNKNOWN) {
     name = gumbo_normalized_tagname(element.tag);
   } else {
-    GumboStringPiece piece = element.original_tag;
-    if (piece.data != nullptr && piece.length > 0) {
-      gumbo_tag_from_original_text(&piece);
-      name.assign(piece.data, piece.length);
-    }
+    GumboStringPiece piece = UnknownTagName(element);
+    name.assign(piece.data == nullptr ? "" : piece.data, piece.length);
   }
   for (char& c : name) c = Lower(c);
   return name;
@@ -293,9 +314,7 @@ bool Node::IsTag(std::string_view lower_name) const {
     return normalized[lower_name.size()] == '\0';
   }
   // As TagName() == lower_name, without building the string.
-  GumboStringPiece piece = element.original_tag;
-  if (piece.data == nullptr || piece.length == 0) return lower_name.empty();
-  gumbo_tag_from_original_text(&piece);
+  const GumboStringPiece piece = UnknownTagName(element);
   if (piece.length != lower_name.size()) return false;
   for (std::size_t i = 0; i < piece.length; ++i) {
     if (Lower(piece.data[i]) != lower_name[i]) return false;

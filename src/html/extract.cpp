@@ -29,7 +29,11 @@ struct ActiveClaim {
   bool active = false;
   std::size_t owner_depth = 0;
   const GumboInternalNode* until = nullptr;  // nullptr: to the end of the owner's subtree
-  bool blockquote = false;                   // the owner is a blockquote (which a CMS may leave unclosed)
+  // The owner is a blockquote without its end tag (CMS output): the parser made what
+  // follows it its children, up to the end of its parent, so the claim ends at the
+  // next embed code. (A closed blockquote keeps its own iframe: TikTok's script
+  // renders the player inside the blockquote.)
+  bool unclosed_blockquote = false;
 };
 
 class Collector {
@@ -96,7 +100,7 @@ void CollectEmbeds(const Node& root, const std::vector<const EmbedMatcher*>& mat
     const Pending current = pending.back();
     pending.pop_back();
     if (claim.active && (current.depth <= claim.owner_depth || current.node.raw() == claim.until ||
-                         (claim.blockquote && platform::StartsEmbedCode(current.node)))) {
+                         (claim.unclosed_blockquote && platform::StartsEmbedCode(current.node)))) {
       claim = ActiveClaim{};
     }
     if (!current.node.is_element()) continue;
@@ -123,11 +127,11 @@ void CollectEmbeds(const Node& root, const std::vector<const EmbedMatcher*>& mat
       for (const EmbedMatcher* matcher : matchers) {
         std::optional<EmbedMatch> match = matcher->MatchElement(current.node, context);
         if (!match) continue;
-        const bool blockquote = current.node.IsTag("blockquote");
+        const bool unclosed_blockquote = current.node.IsTag("blockquote") && !current.node.HasEndTag();
         if (match->claim == EmbedMatch::Claim::kSubtree) {
-          claim = ActiveClaim{true, current.depth, nullptr, blockquote};
+          claim = ActiveClaim{true, current.depth, nullptr, unclosed_blockquote};
         } else if (match->claim == EmbedMatch::Claim::kUntil && match->claim_until) {
-          claim = ActiveClaim{true, current.depth, match->claim_until->raw(), blockquote};
+          claim = ActiveClaim{true, current.depth, match->claim_until->raw(), unclosed_blockquote};
         }
         collector.Add(std::move(*match));
         break;

@@ -162,6 +162,7 @@ EmbedReading ReadEmbed(const Node& element, std::string_view base_url) {
       return Node::Step::kDescend;
     }
     if (!node.is_element()) return Node::Step::kSkipChildren;
+    if (EndsUnclosedBlockquote(element, node)) return Node::Step::kStop;
     if (node.IsTag("script") || node.IsTag("style") || node.IsTag("template")) return Node::Step::kSkipChildren;
     if (node.IsTag("p") && !paragraph) {
       paragraph = node;

@@ -40,4 +40,8 @@ bool StartsEmbedCode(const html::Node& element) {
   return false;
 }
 
+bool EndsUnclosedBlockquote(const html::Node& blockquote, const html::Node& node) {
+  return !blockquote.HasEndTag() && StartsEmbedCode(node);
+}
+
 }  // namespace embarc::platform

@@ -60,12 +60,17 @@ class EmbedMatcher {
 
 // Whether `element` begins an embed code of its own: an embed blockquote of any
 // platform, a frame, object or embed element, an AMP or lite-youtube player, a
-// Facebook plugin div or Telegram's widget script. No embed code nests one of these
-// inside its blockquote, so a blockquote that reaches one was never closed (CMS
-// output): its region ends there, both for its own reading (the adapters' blockquote
-// readers stop at it) and for the extractor's claim. A platform with a new container
+// Facebook plugin div or Telegram's widget script. A platform with a new container
 // form adds it here.
 bool StartsEmbedCode(const html::Node& element);
+
+// Whether `node`, a descendant of the embed blockquote `blockquote`, lies beyond the
+// blockquote's embed code: the blockquote has no end tag (CMS output; the parser made
+// what follows it its children) and `node` starts another embed code. A closed
+// blockquote may hold an embed code of its own post (TikTok's script renders its
+// player inside), so its region is all of it. Blockquote readers stop here, and the
+// extractor's claim ends here.
+bool EndsUnclosedBlockquote(const html::Node& blockquote, const html::Node& node);
 
 }  // namespace embarc::platform
 

@@ -221,7 +221,7 @@ BlockquoteReading ReadBlockquote(const Node& blockquote, std::string_view base_u
       return Node::Step::kDescend;
     }
     if (!node.is_element()) return Node::Step::kSkipChildren;
-    if (IsEmbedScript(node) || StartsEmbedCode(node)) {
+    if (IsEmbedScript(node) || EndsUnclosedBlockquote(blockquote, node)) {
       reading.stop = node;
       return Node::Step::kStop;
     }

@@ -146,6 +146,7 @@ std::optional<EmbedMatch> MatchBlockquote(const Node& element, const MatchContex
   if (!ref) {
     // The post link the blockquote shows ("View on Mastodon").
     element.Walk([&](const Node& node) {
+      if (EndsUnclosedBlockquote(element, node)) return Node::Step::kStop;
       if (!node.IsTag("a")) return Node::Step::kDescend;
       if (const std::optional<std::string_view> href = node.Attr("href")) {
         if (Result<url::Url> resolved = url::ResolveUrl(context.base_url, *href)) {

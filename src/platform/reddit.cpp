@@ -237,7 +237,7 @@ BlockquoteReading ReadBlockquote(const Node& blockquote, std::string_view base_u
   BlockquoteReading reading;
   blockquote.Walk([&](const Node& node) {
     if (!node.is_element()) return Node::Step::kSkipChildren;
-    if (IsWidgetScript(node) || StartsEmbedCode(node)) {
+    if (IsWidgetScript(node) || EndsUnclosedBlockquote(blockquote, node)) {
       reading.stop = node;
       return Node::Step::kStop;
     }

@@ -151,6 +151,7 @@ std::optional<EmbedMatch> MatchBlockquote(const Node& element, const MatchContex
   if (!post) {
     element.Walk([&](const Node& node) {
       if (!node.is_element()) return Node::Step::kSkipChildren;
+      if (EndsUnclosedBlockquote(element, node)) return Node::Step::kStop;
       if (node.IsTag("a")) {
         if (std::optional<std::string> resolved = ResolveToString(context.base_url, node.Attr("href").value_or(""))) {
           post = ParseThreads(*resolved);

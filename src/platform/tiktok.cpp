@@ -126,7 +126,8 @@ std::optional<EmbedMatch> MatchBlockquote(const Node& element, const MatchContex
   match.ref = std::move(*ref);
   match.form = "blockquote.tiktok-embed";
   std::optional<Node> caption;
-  element.Walk([&caption](const Node& node) {
+  element.Walk([&](const Node& node) {
+    if (EndsUnclosedBlockquote(element, node)) return Node::Step::kStop;
     if (node.IsTag("p")) {
       caption = node;
       return Node::Step::kStop;

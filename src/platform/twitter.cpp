@@ -146,8 +146,8 @@ struct BlockquoteReading {
 };
 
 // Reads a tweet blockquote's region: its descendants in document order up to
-// a widgets.js script or the start of another embed code (StartsEmbedCode: CMS
-// output that never closed the blockquote), whichever comes first.
+// a widgets.js script or, when the blockquote was never closed, the start of
+// another embed code (EndsUnclosedBlockquote), whichever comes first.
 BlockquoteReading ReadBlockquote(const Node& blockquote, std::string_view base_url) {
   BlockquoteReading reading;
   std::optional<Node> paragraph;
@@ -160,7 +160,7 @@ BlockquoteReading ReadBlockquote(const Node& blockquote, std::string_view base_u
       return Node::Step::kDescend;
     }
     if (!node.is_element()) return Node::Step::kSkipChildren;
-    if (IsWidgetsScript(node) || StartsEmbedCode(node)) {
+    if (IsWidgetsScript(node) || EndsUnclosedBlockquote(blockquote, node)) {
       reading.stop = node;
       return Node::Step::kStop;
     }

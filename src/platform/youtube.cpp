@@ -90,12 +90,32 @@ PostRef PlaylistRef(std::string_view list) {
   return ref;
 }
 
-// A playlist named by the `list` parameter; listType=user_uploads / search name a
+// The value of parameter `name` in the '&'-separated parameters that old embed codes
+// put in a path segment, after its first '&' ("videoseries&list=PL…&hl=en").
+std::optional<std::string> SegmentParameter(std::string_view segment, std::string_view name) {
+  std::size_t amp = segment.find('&');
+  while (amp != std::string_view::npos) {
+    const std::size_t start = amp + 1;
+    amp = segment.find('&', start);
+    const std::string_view pair = segment.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
+    if (pair.size() > name.size() && pair.substr(0, name.size()) == name && pair[name.size()] == '=') {
+      return std::string(pair.substr(name.size() + 1));
+    }
+  }
+  return std::nullopt;
+}
+
+// A playlist named by the `list` parameter, in the query or in the '&' parameters of
+// `segment` (the player's path segment); listType=user_uploads / search name a
 // channel or a search, not a playlist.
-std::optional<PostRef> PlaylistFromQuery(const url::Url& parsed) {
-  const std::optional<std::string> list = parsed.QueryValue("list");
+std::optional<PostRef> PlaylistFromQuery(const url::Url& parsed, std::string_view segment = {}) {
+  const auto parameter = [&](std::string_view name) {
+    std::optional<std::string> value = parsed.QueryValue(name);
+    return value ? value : SegmentParameter(segment, name);
+  };
+  const std::optional<std::string> list = parameter("list");
   if (!list || !IsPlaylistId(*list)) return std::nullopt;
-  const std::optional<std::string> list_type = parsed.QueryValue("listType");
+  const std::optional<std::string> list_type = parameter("listType");
   if (list_type && *list_type != "playlist") return std::nullopt;
   return PlaylistRef(*list);
 }
@@ -115,7 +135,7 @@ std::optional<PostRef> ParseEmbedEndpoint(const url::Url& parsed) {
     // "videoseries" and "live_stream" have the shape of an id (11 characters) but
     // name a playlist player and a channel's live slot.
     const std::string_view id = id_segment();
-    if (id == "videoseries") return PlaylistFromQuery(parsed);
+    if (id == "videoseries") return PlaylistFromQuery(parsed, segments[1]);
     if (id != "live_stream" && IsVideoId(id)) return VideoRef(id);
     return std::nullopt;  // live_stream?channel=…, unknown words
   }

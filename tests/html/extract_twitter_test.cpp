@@ -198,6 +198,26 @@ TEST_CASE("extract: an unclosed embed blockquote ends at the next embed code of 
     CHECK(posts(R"(<blockquote class="reddit-embed-bq"><a href="https://www.reddit.com/r/investing/comments/7pfpeq/x/">Post</a> by <a href="https://www.reddit.com/user/dennisrieves/">u/dennisrieves</a>)" +
                 tweet) == std::vector<std::string>{"reddit t3_7pfpeq dennisrieves", jane});
   }
+  SECTION("a Bluesky blockquote, then a tweet: a Bluesky profile link in the tweet is not the Bluesky author") {
+    CHECK(posts(R"(<blockquote class="bluesky-embed" data-bluesky-uri="at://did:plc:xrr5j2okn7ew2zvcwsxus3gb/app.bsky.feed.post/3kshwuxmy5o2y"><p>Hi</p>)"
+                R"(<blockquote class="twitter-tweet"><p>One <a href="https://bsky.app/profile/evil.example">@evil.example</a></p>)"
+                R"(&mdash; Jane (@jane) <a href="https://twitter.com/jane/status/1234567890123456789">May 1</a></blockquote>)") ==
+          std::vector<std::string>{"bluesky at://did:plc:xrr5j2okn7ew2zvcwsxus3gb/app.bsky.feed.post/3kshwuxmy5o2y -", jane});
+  }
+}
+
+TEST_CASE("extract: a closed embed blockquote keeps the player rendered inside it", "[extract]") {
+  // TikTok's embed.js puts its player iframe inside the blockquote: one embed, not two.
+  const std::vector<ExtractedPost> posts = Extract(
+      R"(<blockquote class="tiktok-embed" cite="https://www.tiktok.com/@scout/video/6806030056956251397" data-video-id="6806030056956251397">)"
+      R"(<iframe src="https://www.tiktok.com/embed/v2/6806030056956251397?lang=en"></iframe><section><p>caption</p></section></blockquote>)"
+      R"(<p>After.</p><iframe src="https://www.youtube.com/embed/eiHXASgRTcA"></iframe>)");
+  REQUIRE(posts.size() == 2);
+  CHECK(posts[0].ref.post_id == "6806030056956251397");
+  CHECK(posts[0].occurrences == 1);
+  REQUIRE(posts[0].quote);
+  CHECK(posts[0].quote->text == "caption");
+  CHECK(posts[1].ref.post_id == "eiHXASgRTcA");
 }
 
 TEST_CASE("extract: a prose link to a tweet is not an embed, timelines are not posts", "[extract]") {

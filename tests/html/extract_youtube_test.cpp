@@ -69,7 +69,8 @@ TEST_CASE("extract: nocookie, protocol-relative and tracking forms are one video
   CHECK(videos[0].occurrences == 4);
   // The same '&' form of a playlist player is a playlist, not a video called "videoseries".
   const auto playlist = Videos(R"(<iframe src="https://www.youtube.com/embed/videoseries&amp;list=PLx0sYbCqOb8TBPRdmBHs5Iftvv9TPboYG"></iframe>)");
-  for (const auto& p : playlist) CHECK(p.ref.post_id != "videoseries");
+  REQUIRE(playlist.size() == 1);
+  CHECK(playlist[0].ref.post_id == "list:PLx0sYbCqOb8TBPRdmBHs5Iftvv9TPboYG");
 }
 
 TEST_CASE("extract: lazy-loading attributes hold the player URL", "[extract][video]") {
@@ -113,6 +114,11 @@ TEST_CASE("extract: lite-youtube and amp-youtube", "[extract][video]") {
   CHECK(lite[0].occurrences == 1);
   CHECK(lite[0].forms == std::vector<std::string>{"lite-youtube[videoid]"});
   CHECK(lite[1].ref.post_id == "list:PL4qTakKkQATKOyZPJG_cAMnRtF7fAIdST");
+  // Gumbo ignores a stray "</>" but keeps it at the start of the next tag's source text,
+  // where the name of an element it does not know is read from.
+  const auto after_stray = Videos(R"(<p>x</></><lite-youtube videoid="ogfYd705cRs"></lite-youtube>)");
+  REQUIRE(after_stray.size() == 1);
+  CHECK(after_stray[0].ref.post_id == "ogfYd705cRs");
 
   const auto amp = Videos(R"(<html amp><body><amp-youtube data-videoid="mGENRKrdoGY" layout="responsive" width="480" height="270"></amp-youtube>
       <amp-youtube data-live-channelid="UCB8Kb4pxYzsDsHxzBfnid4Q" width="358" height="204"></amp-youtube></body></html>)");
