@@ -1,6 +1,9 @@
 // The skim (html/skim.h) against the full parse on hostile pages: Gumbo builds the same
 // tree from the skimmed text as from every byte (apart from what the skim marks as
 // shortened), and the extractor reports the same posts, field by field, or the same error.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "embarc/html/extract.h"

@@ -23,6 +23,7 @@
 #include "embarc/crypto/sha256.h"
 #include "embarc/html/extract.h"
 #include "embarc/warc/warc.h"
+#include "core/ascii.h"
 
 namespace embarc::capture {
 namespace {
@@ -31,14 +32,7 @@ namespace fs = std::filesystem;
 using platform::PostState;
 
 bool IsHttpUrl(const std::string& s) {
-  auto starts = [&](std::string_view p) {
-    if (s.size() < p.size()) return false;
-    for (std::size_t i = 0; i < p.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(s[i])) != p[i]) return false;
-    }
-    return true;
-  };
-  return starts("http://") || starts("https://");
+  return ascii::StartsWithNoCase(s, "http://") || ascii::StartsWithNoCase(s, "https://");
 }
 
 bool LooksLikeUrl(const std::string& s) { return s.find("://") != std::string::npos; }
@@ -119,9 +113,7 @@ std::string StoredResponseHead(const net::HttpExchange& hop) {
   while (std::getline(lines, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) break;
-    std::string lower = line;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (lower.rfind("transfer-encoding:", 0) == 0) line = "X-Embarc-Original-Transfer-Encoding:" + line.substr(18);
+    if (ascii::StartsWithNoCase(line, "transfer-encoding:")) line = "X-Embarc-Original-Transfer-Encoding:" + line.substr(18);
     out += line + "\r\n";
   }
   out += "Content-Length: " + std::to_string(hop.body.size()) + "\r\n\r\n";

@@ -33,8 +33,8 @@ using ascii::EqualsNoCase;
 // thread is inside gumbo_parse_with_options, GumboParse sets kGumboEscape to a jump
 // buffer, and __assert_fail below (which the dynamic linker binds Gumbo's calls to,
 // since the executable defines it) jumps back there instead. Everything Gumbo
-// allocated lives in the document's arena and is dropped with it; Gumbo keeps no
-// global state. (Past the arena's limit some of it came from malloc: that leaks.)
+// allocated lives in the document's arena and is dropped with it (also what came
+// from malloc past the arena's limit); Gumbo keeps no global state.
 struct GumboFailure {
   const char* assertion = nullptr;
   const char* file = nullptr;
@@ -543,14 +543,20 @@ std::string CollapseWhitespace(std::string_view text) {
 //
 // Hostile markup can make Gumbo allocate and free far more than it keeps (attributes
 // on end tags, say): past kArenaBaseBytes + kArenaBytesPerInputByte per input byte,
-// the arena hands out malloc'd memory, which Free then frees, and the Document frees
-// what is left of it through gumbo_destroy_output.
+// the arena hands out malloc'd memory, which Free then frees. Each such allocation
+// is linked into a list, so that ~Arena frees what is left of it: the tree's part,
+// and all Gumbo held when one of its assertions failed mid-parse.
 class Document::Arena {
  public:
   explicit Arena(std::size_t input_bytes) : limit_(kArenaBaseBytes + kArenaBytesPerInputByte * input_bytes) {}
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
   ~Arena() {
+    while (loose_ != nullptr) {
+      Loose* next = loose_->next;
+      std::free(loose_);
+      loose_ = next;
+    }
     for (Block& block : blocks_) {
       if (block.size == kBlockBytes && !t_cache_gone && Cache().size() < kCachedBlocks) {
         Cache().push_back(block.data);
@@ -569,12 +575,13 @@ class Document::Arena {
   }
   static void Free(void* self, void* pointer) noexcept {
     Arena& arena = *static_cast<Arena*>(self);
-    if (arena.malloced_ == 0 || pointer == nullptr || arena.Owns(pointer)) return;  // all at once, in ~Arena
-    std::free(pointer);
+    if (arena.loose_ == nullptr || pointer == nullptr || arena.Owns(pointer)) return;  // all at once, in ~Arena
+    Loose* loose = static_cast<Loose*>(pointer) - 1;
+    (loose->previous != nullptr ? loose->previous->next : arena.loose_) = loose->next;
+    if (loose->next != nullptr) loose->next->previous = loose->previous;
+    std::free(loose);
   }
 
-  // Whether some memory came from malloc (past the limit): it is freed one by one.
-  bool mixed() const { return malloced_ > 0; }
   std::size_t bytes() const { return taken_; }
 
  private:
@@ -584,6 +591,11 @@ class Document::Arena {
   struct Block {
     char* data;
     std::size_t size;
+  };
+  // The header of an allocation past the limit; the caller's bytes follow it.
+  struct alignas(kAlignment) Loose {
+    Loose* previous;
+    Loose* next;
   };
 
   struct BlockCache {
@@ -610,8 +622,13 @@ class Document::Arena {
   void* Take(std::size_t bytes) {
     bytes = (bytes + kAlignment - 1) / kAlignment * kAlignment;
     if (taken_ + bytes > limit_) {
-      ++malloced_;
-      return std::malloc(bytes);
+      Loose* loose = static_cast<Loose*>(std::malloc(sizeof(Loose) + bytes));
+      if (loose == nullptr) return nullptr;
+      loose->previous = nullptr;
+      loose->next = loose_;
+      if (loose_ != nullptr) loose_->previous = loose;
+      loose_ = loose;
+      return loose + 1;
     }
     taken_ += bytes;
     if (bytes > left_) {
@@ -645,22 +662,14 @@ class Document::Arena {
   char* cursor_ = nullptr;
   std::size_t left_ = 0;
   std::size_t taken_ = 0;
-  std::size_t malloced_ = 0;
+  Loose* loose_ = nullptr;  // the allocations past the limit not yet freed, newest first
 };
 
 Document::Document(std::unique_ptr<std::string> text, std::unique_ptr<Arena> arena, const GumboInternalOutput* output)
     : text_(std::move(text)), arena_(std::move(arena)), output_(output) {}
 Document::Document(Document&&) noexcept = default;
 Document& Document::operator=(Document&&) noexcept = default;
-Document::~Document() {
-  if (arena_ != nullptr && arena_->mixed() && output_ != nullptr) {
-    // Free what came from malloc (Arena::Free passes over the arena's own memory).
-    GumboOptions options = kGumboDefaultOptions;
-    options.deallocator = &Arena::Free;
-    options.userdata = arena_.get();
-    gumbo_destroy_output(&options, const_cast<GumboOutput*>(output_));
-  }
-}
+Document::~Document() = default;  // the arena frees the tree
 
 std::size_t Document::arena_bytes() const { return arena_ != nullptr ? arena_->bytes() : 0; }
 

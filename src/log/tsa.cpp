@@ -29,6 +29,7 @@
 #include <utility>
 
 #include "crypto/openssl_handles.h"
+#include "core/ascii.h"
 
 namespace embarc::log {
 namespace {
@@ -332,7 +333,7 @@ Result<TimestampInfo> InfoOf(TS_TST_INFO* tst, X509* signer) {
   OpenSslString hex(BN_bn2hex(serial.get()));
   if (hex == nullptr) return Fail(ErrorCode::kCrypto, "BN_bn2hex: " + crypto::TakeOpenSslError());
   info.serial_hex = hex.get();
-  for (char& c : info.serial_hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  info.serial_hex = ascii::Lower(info.serial_hex);
 
   std::array<char, 128> oid{};
   const ASN1_OBJECT* policy = TS_TST_INFO_get_policy_id(tst);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "embarc/net/fetcher.h"
+#include "core/ascii.h"
 
 namespace embarc::net {
 namespace {
@@ -23,9 +24,7 @@ enum class Wrapper { kGzip, kZlib, kRaw };
 std::string LowerTrim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  return ascii::Lower(s);
 }
 
 Result<Bytes> Inflate(ByteView in, Wrapper wrapper, std::size_t max_bytes) {

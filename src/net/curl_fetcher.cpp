@@ -21,6 +21,7 @@
 
 #include "embarc/net/fetcher.h"
 #include "net/curl_handles.h"
+#include "core/ascii.h"
 
 #ifndef EMBARC_VERSION
 #define EMBARC_VERSION "0"
@@ -34,16 +35,6 @@ using SteadyClock = std::chrono::steady_clock;
 // How long curl_multi_poll may sleep; bounds how late a first-byte timeout is noticed.
 constexpr int kPollTimeoutMs = 50;
 constexpr const char* kAllowedProtocols = "http,https";
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 std::string_view TrimWhitespace(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -88,15 +79,13 @@ Result<ParsedUrl> ParseHttpUrl(std::string_view raw, const std::string& base) {
   if (rc != CURLUE_OK) {
     return Fail(ErrorCode::kInvalidArgument, "invalid URL \"" + text + "\": " + curl_url_strerror(rc));
   }
-  std::string scheme = GetUrlPart(u.get(), CURLUPART_SCHEME);
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string scheme = ascii::Lower(GetUrlPart(u.get(), CURLUPART_SCHEME));
   if (scheme != "http" && scheme != "https") {
     return Fail(ErrorCode::kInvalidArgument, "not an http(s) URL: \"" + text + "\"");
   }
   ParsedUrl parsed;
   parsed.url = GetUrlPart(u.get(), CURLUPART_URL);
-  parsed.host_key = GetUrlPart(u.get(), CURLUPART_HOST);
-  for (char& c : parsed.host_key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  parsed.host_key = ascii::Lower(GetUrlPart(u.get(), CURLUPART_HOST));
   if (parsed.url.empty() || parsed.host_key.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "URL without host: \"" + text + "\"");
   }
@@ -208,10 +197,7 @@ void ParseResponseHead(HttpExchange& ex) {
                                      std::string(TrimWhitespace(line.substr(colon + 1))));
   }
   for (const auto& [name, value] : ex.response_headers) {
-    if (!EqualsIgnoreCase(name, "Transfer-Encoding")) continue;
-    std::string lower(value);
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower.find("chunked") != std::string::npos) ex.was_chunked = true;
+    if (ascii::EqualsNoCase(name, "Transfer-Encoding") && ascii::ContainsNoCase(value, "chunked")) ex.was_chunked = true;
   }
 }
 
@@ -542,7 +528,7 @@ bool CurlFetcher::CompleteTransfer(Job& job, Transfer& t, CURLcode code) {
   ParseResponseHead(ex);
   char* scheme = nullptr;
   if (curl_easy_getinfo(t.easy.get(), CURLINFO_SCHEME, &scheme) == CURLE_OK && scheme != nullptr &&
-      EqualsIgnoreCase(scheme, "https")) {
+      ascii::EqualsNoCase(scheme, "https")) {
     FillTlsChain(t);
   }
   const std::string location = ex.Header("Location");
@@ -678,7 +664,7 @@ Result<std::vector<FetchResponse>> CurlFetcher::FetchAll(std::span<const FetchRe
 
 std::string HttpExchange::Header(std::string_view name) const {
   for (const auto& [key, value] : response_headers) {
-    if (EqualsIgnoreCase(key, name)) return value;
+    if (ascii::EqualsNoCase(key, name)) return value;
   }
   return {};
 }

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <malloc.h>
+
 #include "embarc/core/json.h"
 #include "embarc/html/extract.h"
 #include "html/dom.h"
@@ -172,6 +174,38 @@ TEST_CASE("extract skim: a document's arena stops at its limit on markup Gumbo a
   REQUIRE(posts);
   REQUIRE(posts->size() == 1);
   CHECK(posts->at(0).ref.post_id == "42");
+}
+
+TEST_CASE("extract skim: a document's arena frees what came from malloc past its limit, also when Gumbo fails",
+          "[extract][skim]") {
+  // Many elements: the tree outgrows the arena's limit (8 bytes per input byte, and a
+  // <br> node takes more than 32), so that Gumbo keeps malloc'd memory.
+  std::string many(1u << 20, ' ');
+  for (std::size_t i = 0; i + 4 <= many.size(); i += 4) many.replace(i, 4, "<br>");
+  // bytes malloc hands out on this thread's (the main) arena or by mmap
+  const auto in_use = [] {
+    const struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd;
+  };
+  for (const ParseMode mode : {ParseMode::kFull, ParseMode::kSkim}) {
+    (void)Document::Parse("<p>warm up the arena's block cache</p>" + many, embarc::html::kMaxDocumentBytes,
+                          embarc::html::kMaxNestingDepth, mode);
+    const std::size_t before = in_use();
+    {
+      auto document = Document::Parse(many, embarc::html::kMaxDocumentBytes, embarc::html::kMaxNestingDepth, mode);
+      REQUIRE(document);
+      CHECK(document->arena_bytes() + (1u << 20) >= embarc::html::kArenaBaseBytes + 8 * many.size());
+      CHECK(in_use() > before + (16u << 20));  // memory past the limit is in use while the document lives
+    }
+    {
+      auto failed = Document::Parse(many + "<table><svg><select><desc><select><tbody>", embarc::html::kMaxDocumentBytes,
+                                    embarc::html::kMaxNestingDepth, mode);
+      REQUIRE_FALSE(failed);
+      CHECK(failed.error().code == embarc::ErrorCode::kInvalidArgument);
+    }
+    // Both gave everything back (but the blocks the arena caches for the next document).
+    CHECK(in_use() < before + (8u << 20));
+  }
 }
 
 TEST_CASE("extract skim: HasAttributeWithPrefix", "[extract][skim]") {
