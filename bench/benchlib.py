@@ -25,7 +25,7 @@ WORK = os.environ.get("EMBARC_BENCH_WORK", os.path.join(tempfile.gettempdir(), "
 RUNS = int(os.environ.get("EMBARC_BENCH_RUNS", "5"))
 # Names the generated archives cached in WORK: an archive written by an older schema (v5 stored
 # whole envelopes) would measure the old format. Change it with the schema or the generator.
-ARCHIVE_TAG = "schema6"
+ARCHIVE_TAG = "schema7"
 
 
 def log(*args):

@@ -46,6 +46,7 @@
 #include "embarc/platform/platform.h"
 #include "embarc/store/archive.h"
 #include "embarc/warc/warc.h"
+#include "rng.h"
 
 namespace {
 
@@ -63,17 +64,7 @@ struct Options {
   bool sync = true;
 };
 
-// splitmix64: a small deterministic generator (not for keys).
-struct Rng {
-  std::uint64_t s;
-  std::uint64_t Next() {
-    std::uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  std::uint64_t Below(std::uint64_t n) { return Next() % n; }
-};
+using bench::Rng;
 
 constexpr const char* kWords[] = {
     "the", "council", "vote", "tonight", "breaking", "report", "says", "minister", "we", "are", "live", "from",

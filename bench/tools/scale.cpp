@@ -27,14 +27,19 @@
 #include "embarc/crypto/sha256.h"
 #include "embarc/log/evidence_log.h"
 #include "embarc/log/merkle.h"
+#include "embarc/core/json.h"
 #include "embarc/store/archive.h"
 #include "embarc/warc/warc.h"
+#include "store/json_codec.h"
+#include "rng.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace embarc;
 using Steady = std::chrono::steady_clock;
+
+using bench::Rng;
 
 double MsSince(Steady::time_point t0) { return std::chrono::duration<double, std::milli>(Steady::now() - t0).count(); }
 
@@ -188,6 +193,28 @@ int main(int argc, char** argv) {
       auto rows = Check(archive->index().SnapshotsFrom(leaf, 1), "snapshot");
       if (!rows.empty() && rows[0].leaf_index < cp.tree_size) hashes.push_back(rows[0].record_hash);
     }
+    // How small the index packs a record (store/json_codec.h), and how small it would if the
+    // post's text were random characters: the generator's text comes from a 64-word
+    // vocabulary and packs better than real posts do.
+    std::vector<double> packed, packed_random_text, text_chars;
+    Rng rng{0x5eed};  // (the same characters every run)
+    for (const std::string& h : hashes) {
+      auto snap = Check(archive->index().SnapshotByHash(h), "by hash");
+      if (!snap) Die("snapshot vanished");
+      nlohmann::json record = nlohmann::json::parse(snap->record);
+      packed.push_back(static_cast<double>(store::PackJson(snap->record).size()));
+      if (!record["content"].is_object()) continue;
+      std::string& text = record["content"]["text"].get_ref<std::string&>();
+      text_chars.push_back(static_cast<double>(text.size()));
+      static constexpr std::string_view kAlphabet =
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .,;:!?'-#@/()";
+      for (char& c : text) c = kAlphabet[rng.Below(kAlphabet.size())];
+      const std::string random_record = Check(CanonicalJson(record), "canonical");
+      packed_random_text.push_back(static_cast<double>(store::PackJson(random_record).size()));
+    }
+    out["packed_record_bytes"] = {{"median", Percentile(packed, 0.5)},
+                                  {"random_text_median", Percentile(packed_random_text, 0.5)},
+                                  {"text_chars_median", Percentile(text_chars, 0.5)}};
     std::vector<double> lookup_us, proof_us, total_us;
     for (const std::string& h : hashes) {
       const auto t_all = Steady::now();

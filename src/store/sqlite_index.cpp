@@ -9,6 +9,7 @@
 
 #include "embarc/crypto/dsse.h"
 #include "embarc/store/index.h"
+#include "store/json_codec.h"
 #include "store/sqlite_handles.h"
 
 namespace embarc::store {
@@ -173,6 +174,9 @@ CREATE INDEX crawl_frontier_order ON crawl_frontier(crawl, depth, seq);
     R"sql(
 CREATE INDEX embeds_by_post ON embeds(post_ref, article_id);
 )sql",
+    // v7: snapshot records and envelopes written from v7 on are packed (store/json_codec.h), which
+    // an older embarc cannot read; older rows stay as they are. No table changes.
+    "SELECT 1;",
 };
 constexpr int kMigrationCount = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 static_assert(kMigrationCount == kSchemaVersion);
@@ -430,7 +434,8 @@ class SqliteIndex final : public Index {
       if (static_cast<std::uint64_t>(s.Int(0)) != begin + out.size()) {
         return Fail(ErrorCode::kCorruption, "log leaf " + std::to_string(begin + out.size()) + " is missing from the index");
       }
-      out.push_back(s.Text(1));
+      EMBARC_ASSIGN_OR_RETURN(std::string record, UnpackJson(s.Text(1)));
+      out.push_back(std::move(record));
     }
     return out;
   }
@@ -654,8 +659,8 @@ class SqliteIndex final : public Index {
       SnapshotRow& r = snap.row;
       Stmt& s = snapshot->Reset();
       s.Bind(1, r.post_ref).Bind(2, static_cast<std::int64_t>(r.leaf_index)).Bind(3, r.record_hash).Bind(4, r.observed_at)
-          .Bind(5, r.state).Bind(6, r.change).Bind(7, r.content_sha256).Bind(8, r.previous).BindBlob(9, r.record)
-          .Bind(10, DetachEnvelope(r));
+          .Bind(5, r.state).Bind(6, r.change).Bind(7, r.content_sha256).Bind(8, r.previous)
+          .BindBlob(9, PackJson(r.record)).BindBlob(10, PackJson(DetachEnvelope(r)));
       EMBARC_RETURN_IF_ERROR(s.Run());
       r.id = sqlite3_last_insert_rowid(db());
       r.capture_ids.clear();
@@ -710,8 +715,9 @@ class SqliteIndex final : public Index {
       r.change = s.Text(6);
       r.content_sha256 = s.OptText(7);
       r.previous = s.OptText(8);
-      r.record = s.Text(9);
-      r.envelope = AttachEnvelope(s.Text(10), r.record);
+      EMBARC_ASSIGN_OR_RETURN(r.record, UnpackJson(s.Text(9)));
+      EMBARC_ASSIGN_OR_RETURN(std::string envelope, UnpackJson(s.Text(10)));
+      r.envelope = AttachEnvelope(std::move(envelope), r.record);
       out.push_back(std::move(r));
     }
     EMBARC_ASSIGN_OR_RETURN(Stmt * c, Cached("SELECT capture_id FROM snapshot_captures WHERE snapshot_id = ? ORDER BY position"));

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "store/json_codec.h"
 #include "support/fixture_server.h"
 #include "support/json_lines.h"
 #include "support/support.h"
@@ -149,7 +150,30 @@ TEST_CASE("verify: a changed row in the database is exit 3", "[integration]") {
   SECTION("a capture's payload digest") {
     Sql(w.archive / "index.sqlite3", "UPDATE captures SET payload_sha256 = '" + std::string(64, '0') + "' WHERE id = (SELECT MAX(id) FROM captures)");
   }
-  SECTION("a record's bytes") { Sql(w.archive / "index.sqlite3", "UPDATE snapshots SET record = replace(record, 'Pyongyang', 'Pyongyanh')"); }
+  // Records are stored packed (store/json_codec.h): a forger unpacks, edits and packs again.
+  SECTION("a record's bytes, packed again") {
+    const fs::path db = w.archive / "index.sqlite3";
+    int changed = 0;
+    for (const std::string& id : embarc::testing::QuerySql(db, "SELECT id FROM snapshots")) {
+      const std::string stored = embarc::testing::QueryBlob(db, "SELECT record FROM snapshots WHERE id = " + id);
+      REQUIRE(stored.front() == embarc::store::kPackedJsonV1);
+      auto record = embarc::store::UnpackJson(stored);
+      REQUIRE(record);
+      const std::size_t at = record->find("Pyongyang");
+      if (at == std::string::npos) continue;
+      record->replace(at, 9, "Pyongyanh");
+      const std::string repacked = embarc::store::PackJson(*record);
+      embarc::testing::ExecSql(db, "UPDATE snapshots SET record = ? WHERE id = " + id, &repacked);
+      ++changed;
+    }
+    REQUIRE(changed > 0);
+  }
+  SECTION("a packed record's byte") {
+    const fs::path db = w.archive / "index.sqlite3";
+    std::string stored = embarc::testing::QueryBlob(db, "SELECT record FROM snapshots WHERE leaf_index = 1");
+    stored[stored.size() / 2] = static_cast<char>(stored[stored.size() / 2] ^ 0x10);
+    embarc::testing::ExecSql(db, "UPDATE snapshots SET record = ? WHERE leaf_index = 1", &stored);
+  }
   // verify matches capture rows against the records its WARC scan saw; a row naming any other
   // range is read there and refused.
   SECTION("a capture row moved one byte into its record") {

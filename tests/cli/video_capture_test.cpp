@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/json_codec.h"
 #include "support/fixture_server.h"
 #include "support/support.h"
 
@@ -73,13 +74,15 @@ nlohmann::json FirstRecordContent(const fs::path& archive) {
   if (rc == SQLITE_OK &&
       sqlite3_prepare_v2(db, "SELECT record FROM snapshots ORDER BY leaf_index LIMIT 1", -1, &stmt, nullptr) == SQLITE_OK &&
       sqlite3_step(stmt) == SQLITE_ROW) {
-    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    record = text != nullptr ? text : "";
+    const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt, 0));
+    if (data != nullptr) record.assign(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt, 0)));
   }
   sqlite3_finalize(stmt);
   sqlite3_close(db);
   REQUIRE_FALSE(record.empty());
-  return nlohmann::json::parse(record).at("content");
+  auto unpacked = embarc::store::UnpackJson(record);
+  REQUIRE(unpacked);
+  return nlohmann::json::parse(*unpacked).at("content");
 }
 
 fs::path Variant(const Platform& p, const std::string& name) {

@@ -11,6 +11,7 @@
 #include "embarc/crypto/dsse.h"
 #include "embarc/crypto/ed25519.h"
 #include "embarc/crypto/sha256.h"
+#include "store/json_codec.h"
 #include "support/support.h"
 
 namespace {
@@ -38,7 +39,11 @@ std::int64_t AddSnapshots(store::Index& index, const crypto::Signer& key, int co
     c.fetched_at = "2024-10-20T00:00:0" + std::to_string(i) + "Z";
     c.outcome = "ok";
     batch.captures.push_back(c);
-    const std::string record = *CanonicalJson(nlohmann::json{{"v", 1}, {"n", i}, {"text", "record \xE2\x80\x94 " + std::to_string(i)}});
+    // (Shaped like a snapshot record, so that packing it makes it smaller.)
+    const std::string record = *CanonicalJson(nlohmann::json{
+        {"v", 1}, {"n", i}, {"agent", "embarc/0.1.0"}, {"platform", "twitter"}, {"post_id", "1848047034574221401"},
+        {"captures", {{{"url", c.url}, {"outcome", "ok"}, {"http_status", 200}, {"error", nullptr}}}},
+        {"url", "https://twitter.com/a/status/1848047034574221401"}, {"text", "record \xE2\x80\x94 " + std::to_string(i)}});
     auto env = crypto::SignEnvelope(key, crypto::kSnapshotPayloadType, AsBytes(record));
     REQUIRE(env);
     store::Batch::Snapshot s;
@@ -61,7 +66,8 @@ std::int64_t AddSnapshots(store::Index& index, const crypto::Signer& key, int co
 
 }  // namespace
 
-TEST_CASE("index: a snapshot's envelope is stored without its payload and read back whole", "[store]") {
+TEST_CASE("index: a snapshot's record and envelope are stored packed, the envelope without its payload, and read back whole",
+          "[store]") {
   TempDir dir;
   const auto db = dir.path() / "index.sqlite3";
   auto key = crypto::Ed25519Signer::Generate();
@@ -81,15 +87,22 @@ TEST_CASE("index: a snapshot's envelope is stored without its payload and read b
     CHECK(AsChars(env->payload) == s.record);
     CHECK(env->ToJson() == s.envelope);
     CHECK(crypto::VerifyEnvelope(*env, [&](std::string_view) -> const crypto::Verifier* { return verifier->get(); }));
-    // Stored: the same envelope with an empty payload (the record is not kept twice).
-    const auto stored = QuerySql(db, "SELECT envelope FROM snapshots WHERE id = " + std::to_string(s.id));
-    REQUIRE(stored.size() == 1);
-    auto detached = crypto::Envelope::Parse(stored[0]);
+    // Stored: the same envelope with an empty payload (the record is not kept twice), packed.
+    const std::string stored = testing::QueryBlob(db, "SELECT envelope FROM snapshots WHERE id = " + std::to_string(s.id));
+    CHECK(stored.front() == store::kPackedJsonV1);
+    auto unpacked = store::UnpackJson(stored);
+    REQUIRE(unpacked);
+    auto detached = crypto::Envelope::Parse(*unpacked);
     REQUIRE(detached);
     CHECK(detached->payload.empty());
     CHECK(detached->signatures.size() == 1);
     CHECK(detached->signatures[0].sig == env->signatures[0].sig);
-    CHECK(stored[0].size() < s.envelope.size() - s.record.size());
+    CHECK(stored.size() < unpacked->size());
+    // The record: packed, smaller, and the same bytes unpacked.
+    const std::string stored_record = testing::QueryBlob(db, "SELECT record FROM snapshots WHERE id = " + std::to_string(s.id));
+    CHECK(stored_record.front() == store::kPackedJsonV1);
+    CHECK(stored_record.size() < s.record.size());
+    CHECK(store::UnpackJson(stored_record) == s.record);
   }
   // The other ways of reading a snapshot row give the same envelope.
   auto from = index->SnapshotsFrom(1, 10);
@@ -133,15 +146,16 @@ TEST_CASE("index: an envelope that cannot be rebuilt exactly is stored whole", "
   REQUIRE(all->size() == 3);
   CHECK((*all)[1].envelope == other_payload);
   CHECK((*all)[2].envelope == spaced);
-  CHECK(QuerySql(db, "SELECT envelope FROM snapshots WHERE leaf_index = 1") == std::vector<std::string>{other_payload});
+  CHECK(store::UnpackJson(testing::QueryBlob(db, "SELECT envelope FROM snapshots WHERE leaf_index = 1")) == other_payload);
 }
 
-TEST_CASE("index: version 5 migrates to 6, and whole envelopes written before stay readable", "[store]") {
+TEST_CASE("index: version 5 migrates to the current one, and rows written before stay readable", "[store]") {
   TempDir dir;
   const auto db = dir.path() / "index.sqlite3";
   auto key = crypto::Ed25519Signer::Generate();
   REQUIRE(key);
   std::string whole;
+  std::string record;
   {
     auto index = OpenIndex(db);
     const std::int64_t post = AddSnapshots(*index, **key, 1);
@@ -149,11 +163,13 @@ TEST_CASE("index: version 5 migrates to 6, and whole envelopes written before st
     REQUIRE(snap);
     REQUIRE(*snap);
     whole = (*snap)->envelope;
+    record = (*snap)->record;
   }
-  // As a version 5 index left it: no embeds_by_post, the envelope stored whole.
+  // As a version 5 index left it: no embeds_by_post, the record as it is, the envelope whole.
   testing::ExecSql(db, "DROP INDEX embeds_by_post");
   testing::ExecSql(db, "PRAGMA user_version = 5");
   testing::ExecSql(db, "UPDATE snapshots SET envelope = ?", &whole);
+  testing::ExecSql(db, "UPDATE snapshots SET record = ?", &record);
   REQUIRE(QuerySql(db, "PRAGMA user_version") == std::vector<std::string>{"5"});
 
   auto index = OpenIndex(db);
@@ -163,7 +179,11 @@ TEST_CASE("index: version 5 migrates to 6, and whole envelopes written before st
   REQUIRE(all);
   REQUIRE(all->size() == 1);
   CHECK(all->front().envelope == whole);
+  CHECK(all->front().record == record);
   CHECK(QuerySql(db, "SELECT envelope FROM snapshots") == std::vector<std::string>{whole});
+  auto leaves = index->LeafRecords(0, 1);
+  REQUIRE(leaves);
+  CHECK(*leaves == std::vector<std::string>{record});
 }
 
 TEST_CASE("index: a post's embeds are found through embeds_by_post, not a scan", "[store]") {

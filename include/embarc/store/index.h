@@ -15,7 +15,7 @@
 
 namespace embarc::store {
 
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 struct KeyRow {
   std::string key_id;
