@@ -721,6 +721,11 @@ Result<int> RunHelp(const Options&) {
   return 0;
 }
 
+Result<int> RunVersion(const Options&) {
+  std::printf("embarc %s\n", EMBARC_VERSION);
+  return 0;
+}
+
 std::vector<Command>& Commands() {
   static std::vector<Command> commands = {
       {"init", "create an archive: database, keys (private key mode 0600)", {}, RunInit},
@@ -756,6 +761,7 @@ std::vector<Command>& Commands() {
       {"verify-bundle", "verify an exported FILE.wacz offline, with no archive: exit 0, or 3 naming the first failure", {},
        [](const Options& o) { return RunVerifyBundleCommand({o.archive_dir, o.args, o.flags, o.json}); }},
       {"help", "this text", {}, RunHelp},
+      {"version", "embarc's version (also --version): the one its records name as their agent", {}, RunVersion},
   };
   return commands;
 }
@@ -818,6 +824,9 @@ Result<Options> ParseArgs(std::span<char*> argv) {
       o.tsa.push_back(v);
     } else if (a == "--help" || a == "-h") {
       o.command = "help";
+      return o;
+    } else if (a == "--version") {
+      o.command = "version";
       return o;
     } else if (command == nullptr && !a.starts_with("-")) {
       for (const Command& c : Commands()) {

@@ -158,6 +158,17 @@ TEST_CASE("cli: --parallel and --max-per-host take 1 to 256, anything else is a 
   CHECK(help.out.find("--max-per-host N") != std::string::npos);
 }
 
+TEST_CASE("cli: --version and version print the version records name as their agent", "[cli]") {
+  TempDir dir;
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--version"}, std::vector<std::string>{"version"}}) {
+    auto r = RunEmbarc(dir.path() / "none", args);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == std::string("embarc ") + EMBARC_VERSION + "\n");
+    CHECK(r.err.empty());
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "none"));
+}
+
 TEST_CASE("cli: --parallel 2 keeps at most 2 requests in flight", "[cli][parallel][integration]") {
   Run run;
   CaptureWith(run, 6, {"--parallel", "2"});
