@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerates the seed corpora of fuzz/corpus/<harness>/ from ../shared/corpus, the fixture
 world of tools/fixtures and an archive written by the embarc binary (WARC files, checkpoint
-notes, DSSE envelopes). Small on purpose: a handful of files per harness.
+notes, DSSE envelopes, packed index values). Small on purpose: a handful of files per harness.
 
 usage: fuzz/make_seeds.py EMBARC_BINARY
 """
@@ -57,7 +57,7 @@ def small_files(folder, limit):
 
 def main():
     binary = sys.argv[1]
-    for h in ["html_extract", "skim", "url", "warc_reader", "json_platform", "note", "dsse"]:
+    for h in ["html_extract", "skim", "url", "warc_reader", "json_platform", "note", "dsse", "json_codec"]:
         shutil.rmtree(os.path.join(OUT, h), ignore_errors=True)
 
     # html: every fragment, a few small pages, the fixture articles.
@@ -145,8 +145,13 @@ def main():
                 rest = d.unused_data
             put("warc_reader", plain)
         db = sqlite3.connect(os.path.join(archive, "index.sqlite3"))
-        for (env,) in db.execute("SELECT envelope FROM key_events UNION ALL SELECT envelope FROM snapshots LIMIT 3"):
+        for (env,) in db.execute("SELECT envelope FROM key_events LIMIT 3"):
             put("dsse", env)
+        # Snapshot rows keep their record and envelope packed (store/json_codec.h).
+        for (record, env) in db.execute("SELECT record, envelope FROM snapshots LIMIT 2"):
+            put("json_codec", record)
+            put("json_codec", env)
+            put("json_codec", record[: len(record) // 2])  # cut short
         for (note,) in db.execute("SELECT note FROM checkpoints LIMIT 2"):
             put("note", note)
             put("note", note.split("\n\n")[0] + "\n")  # a checkpoint body alone

@@ -45,6 +45,8 @@ constexpr std::string_view kDictionaryV1 =
     "\"url\":\"https://twitter.com//status/\",\"v\":1}";
 
 constexpr int kRawDeflate = -MAX_WBITS;
+constexpr std::size_t kFirstBufferBytes = 16u << 10;  // UnpackJson's buffer: most records fit
+constexpr std::size_t kKeptBufferBytes = 1u << 20;    // and what it keeps between calls
 constexpr int kMemLevel = 8;
 
 struct DeflateEnd {
@@ -124,29 +126,34 @@ Result<std::string> UnpackJson(std::string_view stored) {
   if (stored.size() > UINT_MAX) return corrupt("is too large");
   zs->next_in = reinterpret_cast<Bytef*>(const_cast<char*>(stored.data() + 1));
   zs->avail_in = static_cast<uInt>(stored.size() - 1);
-  std::string out;
-  std::size_t produced = 0;
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    if (produced == out.size()) {
-      if (out.size() >= kMaxUnpackedJsonBytes) {
-        return corrupt("inflates past " + std::to_string(kMaxUnpackedJsonBytes) + " bytes");
-      }
-      out.resize(std::min(kMaxUnpackedJsonBytes, std::max<std::size_t>(4096, out.size() * 2)));
+  // Inflated into a buffer kept per thread (verify unpacks two values a record), then copied
+  // out at its size.
+  thread_local std::string buffer;
+  if (buffer.size() < kFirstBufferBytes) buffer.resize(kFirstBufferBytes);
+  // A hostile value may grow the buffer up to the limit: that much is not kept per thread.
+  struct Shrink {
+    ~Shrink() {
+      if (buffer.size() > kKeptBufferBytes) std::string().swap(buffer);
     }
-    zs->next_out = reinterpret_cast<Bytef*>(out.data() + produced);
-    zs->avail_out = static_cast<uInt>(out.size() - produced);
-    rc = inflate(zs, Z_FINISH);
-    produced = out.size() - zs->avail_out;
+  } shrink;
+  std::size_t produced = 0;
+  while (true) {
+    zs->next_out = reinterpret_cast<Bytef*>(buffer.data() + produced);
+    zs->avail_out = static_cast<uInt>(std::min(buffer.size(), kMaxUnpackedJsonBytes + 1) - produced);
+    const int rc = inflate(zs, Z_FINISH);
+    produced = std::min(buffer.size(), kMaxUnpackedJsonBytes + 1) - zs->avail_out;
+    if (produced > kMaxUnpackedJsonBytes) {
+      return corrupt("inflates past " + std::to_string(kMaxUnpackedJsonBytes) + " bytes");
+    }
     if (rc == Z_STREAM_END) break;
     // Short of room (Z_BUF_ERROR, or Z_OK, with the output full): more room. Else it is
     // cut short or not deflate.
     if ((rc != Z_OK && rc != Z_BUF_ERROR) || zs->avail_out != 0) return corrupt("does not inflate");
+    buffer.resize(std::min(buffer.size() * 2, kMaxUnpackedJsonBytes + 1));
   }
   if (zs->avail_in != 0) return corrupt("has bytes after its end");
-  out.resize(produced);
-  if (out.empty() || out.front() != '{') return corrupt("does not inflate to JSON");
-  return out;
+  if (produced == 0 || buffer.front() != '{') return corrupt("does not inflate to JSON");
+  return std::string(buffer.data(), produced);
 }
 
 }  // namespace embarc::store
