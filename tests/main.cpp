@@ -1,10 +1,5 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
-#include <curl/curl.h>
 
-int main(int argc, char* argv[]) {
-  curl_global_init(CURL_GLOBAL_ALL);
-  const int result = Catch::Session().run(argc, argv);
-  curl_global_cleanup();
-  return result;
-}
+// libcurl is loaded and initialised when first used (src/net/curl_library.cpp).
+int main(int argc, char* argv[]) { return Catch::Session().run(argc, argv); }
