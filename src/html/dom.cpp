@@ -280,7 +280,17 @@ GumboStringPiece UnknownTagName(const GumboElement& element) {
 
 bool Node::HasEndTag() const {
   if (!IsElementNode(node_)) return false;
-  return node_->v.element.original_end_tag.length > 0;
+  // Gumbo records whichever end tag popped the element: "</div>" for a blockquote its
+  // parent's end tag closed. Only an end tag that names the element is its own.
+  std::string_view tag(node_->v.element.original_end_tag.data, node_->v.element.original_end_tag.length);
+  while (tag.starts_with("</>")) tag.remove_prefix(3);
+  if (!tag.starts_with("</") || !tag.ends_with('>')) return false;
+  tag.remove_prefix(2);
+  const std::size_t end = tag.find_first_of(" \t\n\f\r/>");
+  tag = tag.substr(0, end);
+  const std::string name = TagName();
+  return !tag.empty() && tag.size() == name.size() &&
+         std::equal(tag.begin(), tag.end(), name.begin(), [](char a, char b) { return Lower(a) == b; });
 }
 
 std::string Node::TagName() const {

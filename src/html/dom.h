@@ -37,8 +37,8 @@ class Node {
   // Lower-case tag name, also for elements Gumbo does not know ("amp-twitter");
   // empty for non-elements.
   std::string TagName() const;
-  // Whether the element's end tag is in the source: false for one the parser closed
-  // (at the end of its parent or of the document), and for void elements.
+  // Whether the element's own end tag is in the source: false for one the parser closed
+  // (at its parent's end tag or the end of the document), and for void elements.
   bool HasEndTag() const;
   // Whether this is an element named `lower_name` (lower-case).
   bool IsTag(std::string_view lower_name) const;

@@ -95,7 +95,10 @@ const Bytef* DictionaryBytes() { return reinterpret_cast<const Bytef*>(kDictiona
 
 std::string PackJson(std::string_view record) {
   z_stream* zs = Deflater();
-  if (zs == nullptr || record.empty() || record.front() != '{' || record.size() > UINT_MAX / 2) return std::string(record);
+  // Past kMaxUnpackedJsonBytes it stays as it is: UnpackJson would refuse it packed.
+  if (zs == nullptr || record.empty() || record.front() != '{' || record.size() > kMaxUnpackedJsonBytes) {
+    return std::string(record);
+  }
   if (deflateReset(zs) != Z_OK ||
       deflateSetDictionary(zs, DictionaryBytes(), static_cast<uInt>(kDictionaryV1.size())) != Z_OK) {
     return std::string(record);

@@ -27,8 +27,9 @@ inline constexpr char kPackedJsonV1 = '\x01';
 // refused as corrupt (a record is a few kilobytes; this bounds a hostile index).
 inline constexpr std::size_t kMaxUnpackedJsonBytes = 16u << 20;
 
-// The stored form of `json`: packed, unless packing does not make it smaller or
-// `json` does not start with '{' (it is then stored as it is).
+// The stored form of `json`: packed, unless packing does not make it smaller, `json`
+// does not start with '{', or it is longer than kMaxUnpackedJsonBytes (it is then stored
+// as it is, and read back as it is).
 std::string PackJson(std::string_view json);
 
 // The JSON from its stored form (either form). Errors: kCorruption for a packed value

@@ -198,6 +198,18 @@ TEST_CASE("extract: an unclosed embed blockquote ends at the next embed code of 
     CHECK(posts(R"(<blockquote class="reddit-embed-bq"><a href="https://www.reddit.com/r/investing/comments/7pfpeq/x/">Post</a> by <a href="https://www.reddit.com/user/dennisrieves/">u/dennisrieves</a>)" +
                 tweet) == std::vector<std::string>{"reddit t3_7pfpeq dennisrieves", jane});
   }
+  SECTION("inside a wrapper whose end tag closes the blockquote") {
+    // The parser closes the blockquote at </div> or </article>: that is not its own end tag.
+    const std::string video = R"(<p>Video:</p><iframe src="https://www.youtube.com/embed/eiHXASgRTcA"></iframe>)";
+    const std::vector<std::string> both{jane, "youtube eiHXASgRTcA -"};
+    CHECK(posts("<div class=entry>" + tweet + video + "</div>") == both);
+    CHECK(posts("<article>" + tweet + video + "</article><p>after</p>") == both);
+    CHECK(posts("<table><tr><td>" + tweet + video + "</td></tr></table>") == both);
+    CHECK(posts("<section><div>" + tweet + video + "</DIV ></section>") == both);
+    CHECK(posts(R"(<article><blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/CU-W6L2IdxU/"><p>)"
+                R"(<a href="https://www.instagram.com/p/CU-W6L2IdxU/">A post shared by Ben (@ben)</a></p>)" + tweet + "</article>") ==
+          std::vector<std::string>{"instagram CU-W6L2IdxU ben", jane});
+  }
   SECTION("a Bluesky blockquote, then a tweet: a Bluesky profile link in the tweet is not the Bluesky author") {
     CHECK(posts(R"(<blockquote class="bluesky-embed" data-bluesky-uri="at://did:plc:xrr5j2okn7ew2zvcwsxus3gb/app.bsky.feed.post/3kshwuxmy5o2y"><p>Hi</p>)"
                 R"(<blockquote class="twitter-tweet"><p>One <a href="https://bsky.app/profile/evil.example">@evil.example</a></p>)"
