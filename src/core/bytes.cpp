@@ -1,6 +1,7 @@
 #include "embarc/core/bytes.h"
 
 #include <array>
+#include <cstdint>
 
 namespace embarc {
 namespace {
@@ -17,14 +18,13 @@ int HexValue(char c) {
   return -1;
 }
 
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
+// Each character's 6-bit value, or -1 for a character outside the alphabet.
+constexpr std::array<std::int8_t, 256> kBase64Values = [] {
+  std::array<std::int8_t, 256> table{};
+  table.fill(-1);
+  for (std::size_t i = 0; i < 64; ++i) table[static_cast<unsigned char>(kBase64Alphabet[i])] = static_cast<std::int8_t>(i);
+  return table;
+}();
 
 }  // namespace
 
@@ -52,57 +52,58 @@ Result<Bytes> HexDecode(std::string_view hex) {
 }
 
 std::string Base64Encode(ByteView bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
+  // Written in place (no push_back): verify re-encodes every detached record's payload.
+  std::string out((bytes.size() + 2) / 3 * 4, '\0');
+  char* o = out.data();
   std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
+  for (; i + 3 <= bytes.size(); i += 3, o += 4) {
     const std::uint32_t v = std::uint32_t{bytes[i]} << 16 | std::uint32_t{bytes[i + 1]} << 8 | bytes[i + 2];
-    out.push_back(kBase64Alphabet[v >> 18 & 63]);
-    out.push_back(kBase64Alphabet[v >> 12 & 63]);
-    out.push_back(kBase64Alphabet[v >> 6 & 63]);
-    out.push_back(kBase64Alphabet[v & 63]);
+    o[0] = kBase64Alphabet[v >> 18 & 63];
+    o[1] = kBase64Alphabet[v >> 12 & 63];
+    o[2] = kBase64Alphabet[v >> 6 & 63];
+    o[3] = kBase64Alphabet[v & 63];
   }
   const std::size_t rest = bytes.size() - i;
-  if (rest == 1) {
-    const std::uint32_t v = std::uint32_t{bytes[i]} << 16;
-    out.push_back(kBase64Alphabet[v >> 18 & 63]);
-    out.push_back(kBase64Alphabet[v >> 12 & 63]);
-    out += "==";
-  } else if (rest == 2) {
-    const std::uint32_t v = std::uint32_t{bytes[i]} << 16 | std::uint32_t{bytes[i + 1]} << 8;
-    out.push_back(kBase64Alphabet[v >> 18 & 63]);
-    out.push_back(kBase64Alphabet[v >> 12 & 63]);
-    out.push_back(kBase64Alphabet[v >> 6 & 63]);
-    out.push_back('=');
+  if (rest > 0) {
+    const std::uint32_t v = std::uint32_t{bytes[i]} << 16 | (rest == 2 ? std::uint32_t{bytes[i + 1]} << 8 : 0);
+    o[0] = kBase64Alphabet[v >> 18 & 63];
+    o[1] = kBase64Alphabet[v >> 12 & 63];
+    o[2] = rest == 2 ? kBase64Alphabet[v >> 6 & 63] : '=';
+    o[3] = '=';
   }
   return out;
 }
 
 Result<Bytes> Base64Decode(std::string_view text) {
   if (text.size() % 4 != 0) return Fail(ErrorCode::kInvalidArgument, "base64 length is not a multiple of 4");
-  Bytes out;
-  out.reserve(text.size() / 4 * 3);
-  for (std::size_t i = 0; i < text.size(); i += 4) {
-    std::array<int, 4> v{};
-    int pad = 0;
-    for (int k = 0; k < 4; ++k) {
-      const char c = text[i + static_cast<std::size_t>(k)];
-      if (c == '=') {
-        if (i + 4 != text.size() || k < 2) return Fail(ErrorCode::kInvalidArgument, "misplaced base64 padding");
-        ++pad;
-        v[static_cast<std::size_t>(k)] = 0;
-        continue;
+  if (text.empty()) return Bytes();
+  // Padding may only end the last group, and only as "x===" never, "xx==" or "xxx=".
+  const std::size_t pad = text.ends_with("==") ? 2 : text.ends_with('=') ? 1 : 0;
+  Bytes out(text.size() / 4 * 3 - pad);
+  std::uint8_t* o = out.data();
+  const std::size_t groups = text.size() / 4;
+  for (std::size_t g = 0; g < groups; ++g) {
+    const char* in = text.data() + g * 4;
+    const bool last = g + 1 == groups;
+    const std::size_t live = last ? 4 - pad : 4;  // characters that carry bits
+    std::uint32_t word = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      const char c = in[k];
+      if (k >= live) {
+        word <<= 6;
+        continue;  // the padding itself, checked above to be '='
       }
-      if (pad > 0) return Fail(ErrorCode::kInvalidArgument, "misplaced base64 padding");
-      v[static_cast<std::size_t>(k)] = Base64Value(c);
-      if (v[static_cast<std::size_t>(k)] < 0) return Fail(ErrorCode::kInvalidArgument, "not a base64 character");
+      const std::int8_t v = kBase64Values[static_cast<unsigned char>(c)];
+      if (v < 0) {
+        return Fail(ErrorCode::kInvalidArgument, c == '=' ? "misplaced base64 padding" : "not a base64 character");
+      }
+      word = word << 6 | static_cast<std::uint32_t>(v);
     }
-    const std::uint32_t word = static_cast<std::uint32_t>(v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
-    out.push_back(static_cast<std::uint8_t>(word >> 16));
-    if (pad < 2) out.push_back(static_cast<std::uint8_t>(word >> 8 & 0xff));
-    if (pad < 1) out.push_back(static_cast<std::uint8_t>(word & 0xff));
+    *o++ = static_cast<std::uint8_t>(word >> 16);
+    if (live > 2) *o++ = static_cast<std::uint8_t>(word >> 8 & 0xff);
+    if (live > 3) *o++ = static_cast<std::uint8_t>(word & 0xff);
     // Canonical encoding only: the unused bits of the last group must be zero.
-    if ((pad == 1 && (word & 0xff) != 0) || (pad == 2 && (word & 0xffff) != 0)) {
+    if ((live == 3 && (word & 0xff) != 0) || (live == 2 && (word & 0xffff) != 0)) {
       return Fail(ErrorCode::kInvalidArgument, "non-canonical base64");
     }
   }

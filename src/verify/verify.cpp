@@ -167,6 +167,7 @@ struct SnapshotWork {
 struct SnapshotResult {
   std::uint64_t signatures = 0;
   std::uint64_t captures = 0;
+  log::Hash leaf;  // of the record bytes just checked, for the log check
 };
 
 // One snapshot: its record bytes, signature, index row, post, previous link, content hash and captures.
@@ -176,6 +177,7 @@ Result<SnapshotResult> CheckSnapshot(const SnapshotWork& w, const fs::path& warc
   const std::string where = LeafName(s);
   SnapshotResult out;
   if (crypto::Sha256(s.record).Hex() != s.record_hash) return Corrupt(where + ": record bytes do not match the record hash");
+  out.leaf = log::LeafHash(AsBytes(s.record));
   auto env = crypto::Envelope::Parse(s.envelope);
   if (!env) return Corrupt(where + ": bad signature envelope: " + env.error().message);
   if (env->payload_type != crypto::kSnapshotPayloadType) return Corrupt(where + ": unexpected payload type");
@@ -342,9 +344,11 @@ class StreamingRoots {
 // The Merkle log against the index's records, the node files and every stored checkpoint.
 // One pass over the leaves: each recomputed leaf hash is compared with log/ level 0, each
 // completed subtree with its node file entry (the nodes `embarc proof` serves), and the root
-// of every checkpoint's size is taken as the stream passes it.
+// of every checkpoint's size is taken as the stream passes it. `leaves`, when it holds every
+// leaf, are the leaf hashes of the records the snapshot and key checks read (in the same read
+// transaction); otherwise the records are read from the index again here.
 Result<void> VerifyLog(store::Archive& archive, const std::map<std::string, std::unique_ptr<crypto::Verifier>>& verifiers,
-                       const VerifyOptions& options, VerifyReport& report) {
+                       const VerifyOptions& options, const std::vector<log::Hash>& leaves, VerifyReport& report) {
   store::Index& index = archive.index();
   EMBARC_ASSIGN_OR_RETURN(std::uint64_t n, index.LeafCount());
   EMBARC_ASSIGN_OR_RETURN(std::string origin, log::LogOrigin(index));
@@ -381,12 +385,18 @@ Result<void> VerifyLog(store::Archive& archive, const std::map<std::string, std:
                                                      std::to_string(idx) + ") does not match the leaves below it"};
     }
   };
+  const bool known = leaves.size() == n;
+  std::vector<log::Hash> computed;
   for (std::uint64_t begin = 0; begin < n; begin += kLeavesPerChunk) {
     const std::uint64_t end = std::min(n, begin + kLeavesPerChunk);
-    auto records = index.LeafRecords(begin, end);
-    if (!records) return Corrupt(records.error().message);
-    if (records->size() != end - begin) {
-      return Corrupt("log leaf " + std::to_string(begin + records->size()) + " is missing from the index");
+    if (!known) {
+      auto records = index.LeafRecords(begin, end);
+      if (!records) return Corrupt(records.error().message);
+      if (records->size() != end - begin) {
+        return Corrupt("log leaf " + std::to_string(begin + records->size()) + " is missing from the index");
+      }
+      computed.clear();
+      for (const std::string& record : *records) computed.push_back(log::LeafHash(AsBytes(record)));
     }
     // The node files must hold exactly these leaf hashes: the first difference names the leaf.
     std::vector<log::Hash> on_disk;
@@ -394,7 +404,7 @@ Result<void> VerifyLog(store::Archive& archive, const std::map<std::string, std:
       EMBARC_ASSIGN_OR_RETURN(on_disk, files->GetRange(0, begin, std::min(end, stored) - begin));
     }
     for (std::uint64_t i = begin; i < end; ++i) {
-      const log::Hash leaf = log::LeafHash(AsBytes((*records)[i - begin]));
+      const log::Hash& leaf = known ? leaves[i] : computed[i - begin];
       if (i < stored && on_disk[i - begin] != leaf) {
         return Corrupt("log leaf " + std::to_string(i) + ": the record in the index is not the leaf that was logged");
       }
@@ -601,6 +611,7 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
 
   // 2. The leaves are numbered 0..n-1 without gaps across snapshots and key events.
   EMBARC_ASSIGN_OR_RETURN(auto key_events, index.KeyEvents());
+  std::uint64_t leaf_count = 0;
   {
     EMBARC_ASSIGN_OR_RETURN(std::vector<std::uint64_t> leaves, index.SnapshotLeafIndexes());
     for (const auto& k : key_events) leaves.push_back(k.leaf_index);
@@ -611,8 +622,16 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
                        std::to_string(leaves[i]) + ")");
       }
     }
+    leaf_count = leaves.size();
   }
   EMBARC_RETURN_IF_ERROR(CheckKeyEvents(key_events, verifiers, report));
+  // A whole-archive run checks every leaf's record below: their leaf hashes are kept (32 bytes
+  // a leaf) so that the log check need not read and unpack every record a second time.
+  std::vector<log::Hash> leaf_hashes;
+  if (selected.empty()) {
+    leaf_hashes.resize(leaf_count);
+    for (const auto& k : key_events) leaf_hashes[k.leaf_index] = log::LeafHash(AsBytes(k.record));
+  }
 
   // 3. Every snapshot, in log order: read in chunks (the next chunk is read while this one is
   // checked on all threads); the first failure in leaf order is reported.
@@ -640,6 +659,7 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
       }
       report.signatures += (*results[i])->signatures;
       report.captures += (*results[i])->captures;
+      if (!leaf_hashes.empty()) leaf_hashes[work[i].row.leaf_index] = (*results[i])->leaf;
       ++report.snapshots;
     }
     if (!next.valid()) break;
@@ -650,7 +670,7 @@ Result<VerifyReport> VerifyArchive(store::Archive& archive, const VerifyOptions&
   phase = Clock::now();
 
   // 4. The Merkle log and its checkpoints.
-  EMBARC_RETURN_IF_ERROR(VerifyLog(archive, verifiers, options, report));
+  EMBARC_RETURN_IF_ERROR(VerifyLog(archive, verifiers, options, leaf_hashes, report));
   EMBARC_RETURN_IF_ERROR(VerifyTimestamps(archive, report));
   report.log_seconds = seconds_since(phase);
   return report;

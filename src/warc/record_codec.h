@@ -25,6 +25,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix);
 // RFC 9110 token characters.
 bool IsToken(std::string_view s);
+// Whether `s` holds a CR, LF or NUL (never allowed in a WARC field).
+bool HasForbiddenByte(std::string_view s);
 
 // "WARC/1.1\r\n" + "Name: value\r\n"... + "\r\n".
 std::string SerializeHead(const Fields& fields);

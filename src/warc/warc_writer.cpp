@@ -45,7 +45,7 @@ Result<PreparedRecord> Prepare(const WarcRecord& record) {
   }
   for (const auto& [name, value] : record.fields) {
     if (!internal::IsToken(name)) return Fail(ErrorCode::kInvalidArgument, "bad WARC field name \"" + name + "\"");
-    if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+    if (internal::HasForbiddenByte(value)) {
       return Fail(ErrorCode::kInvalidArgument, "CR, LF or NUL in the value of WARC field " + name);
     }
   }

@@ -4,6 +4,7 @@
 #include "embarc/crypto/sha256.h"
 
 using namespace embarc;
+using namespace std::string_literals;
 
 TEST_CASE("hex round trip and rejection", "[core]") {
   const Bytes b = {0x00, 0x7f, 0xff, 0x10};
@@ -26,6 +27,25 @@ TEST_CASE("base64 matches RFC 4648 test vectors", "[core]") {
   CHECK_FALSE(Base64Decode("Zh=="));   // non-canonical trailing bits
   CHECK_FALSE(Base64Decode("Z=9v"));
   CHECK_FALSE(Base64Decode("Zm9v\n"));
+  CHECK_FALSE(Base64Decode("Zm8x"s + "Zm9="));  // a last group with a non-zero unused bit
+  CHECK_FALSE(Base64Decode("A==="));
+  CHECK_FALSE(Base64Decode("===="));
+  CHECK_FALSE(Base64Decode("Zg==Zm9v"));  // padding before the last group
+  CHECK_FALSE(Base64Decode("Zm=v"));
+  CHECK_FALSE(Base64Decode("Zm9-"));      // base64url is another alphabet
+}
+
+TEST_CASE("base64 round-trips every byte value at every length modulo 3", "[core]") {
+  Bytes all;
+  for (int i = 0; i < 256; ++i) all.push_back(static_cast<std::uint8_t>(i));
+  for (std::size_t n = 0; n <= all.size(); ++n) {
+    const ByteView part(all.data(), n);
+    const std::string text = Base64Encode(part);
+    REQUIRE(text.size() == (n + 2) / 3 * 4);
+    auto back = Base64Decode(text);
+    REQUIRE(back);
+    REQUIRE(*back == Bytes(part.begin(), part.end()));
+  }
 }
 
 TEST_CASE("base32 matches RFC 4648 test vectors (lower case, no padding)", "[core]") {
