@@ -308,6 +308,27 @@ Result<nlohmann::json> ParseJson(std::string_view text, int max_depth) {
   }
 }
 
+Result<nlohmann::json> ParseCanonicalJson(std::string_view text, int max_depth) {
+  if (text.size() > kMaxJsonBytes) {
+    return Fail(ErrorCode::kLimitExceeded, "JSON text of " + std::to_string(text.size()) +
+                                               " bytes exceeds the limit of " + std::to_string(kMaxJsonBytes));
+  }
+  if (DepthExceeds(text, max_depth)) {
+    return Fail(ErrorCode::kLimitExceeded, "JSON nests deeper than " + std::to_string(max_depth) + " levels");
+  }
+  nlohmann::json value;
+  try {
+    // No callback (ParseJson's duplicate check): the comparison below rejects duplicates.
+    value = nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  } catch (const std::exception& e) {
+    return Fail(ErrorCode::kInvalidArgument, std::string("JSON parse failed: ") + e.what());
+  }
+  if (value.is_discarded()) return Fail(ErrorCode::kInvalidArgument, "malformed JSON or invalid UTF-8");
+  EMBARC_ASSIGN_OR_RETURN(std::string canonical, CanonicalJson(value));
+  if (canonical != text) return Fail(ErrorCode::kInvalidArgument, "not canonical JSON");
+  return value;
+}
+
 Result<std::string> CanonicalJson(const nlohmann::json& value) {
   std::string out;
   try {

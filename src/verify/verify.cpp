@@ -187,11 +187,12 @@ Result<SnapshotResult> CheckSnapshot(const SnapshotWork& w, const fs::path& warc
   }
   out.signatures = env->signatures.size();
 
-  auto parsed = ParseJson(s.record);
-  if (!parsed || !parsed->is_object()) return Corrupt(where + ": record is not JSON");
+  auto parsed = ParseCanonicalJson(s.record);
+  if (!parsed) {
+    return Corrupt(where + (ParseJson(s.record) ? ": record is not canonical JSON" : ": record is not JSON"));
+  }
+  if (!parsed->is_object()) return Corrupt(where + ": record is not JSON");
   const nlohmann::json& rec = *parsed;
-  auto canonical = CanonicalJson(rec);
-  if (!canonical || *canonical != s.record) return Corrupt(where + ": record is not canonical JSON");
   if (!w.post) return Corrupt(where + ": names a post that is not in the index");
   const store::PostRow& post = *w.post;
   if (OptString(rec, "platform") != post.platform || OptString(rec, "post_id") != post.post_id) {

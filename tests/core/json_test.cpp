@@ -143,3 +143,29 @@ TEST_CASE("json: SanitizeUtf8 replaces each maximal ill-formed subpart with U+FF
   CHECK_FALSE(IsValidUtf8("\xF0\x9F\x98"));
   CHECK(IsValidUtf8(SanitizeUtf8("\xF0\x9F\x98 x \x80")));
 }
+
+TEST_CASE("json: ParseCanonicalJson takes exactly the bytes CanonicalJson writes", "[json]") {
+  const std::string canonical = R"({"a":[1,-2,{"b":null,"c":"x\"\\\n\u001f"}],"d":true,"é":"ü"})";
+  auto parsed = ParseCanonicalJson(canonical);
+  REQUIRE(parsed);
+  CHECK((*parsed)["a"][2]["c"] == "x\"\\\n\x1f");
+  CHECK(Canon(*parsed) == canonical);
+  for (const char* not_canonical : {
+           R"({"a":1,"a":1})",          // a duplicate member, even with equal values
+           R"({"a":1,"a":2})",
+           R"({"b":1,"a":2})",          // members out of order
+           R"({"a": 1})",               // whitespace
+           R"({"a":1.5})",              // a float
+           R"({"a":"\u0041"})",         // an escape JCS does not write
+           R"({"a":1}
+)",
+       }) {
+    INFO(not_canonical);
+    auto r = ParseCanonicalJson(not_canonical);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::kInvalidArgument);
+  }
+  CHECK_FALSE(ParseCanonicalJson("{\"a\":"));
+  CHECK(ParseCanonicalJson(Nested(kMaxJsonDepth + 1)).error().code == ErrorCode::kLimitExceeded);
+  CHECK(ParseCanonicalJson(Nested(kMaxJsonDepth)));
+}

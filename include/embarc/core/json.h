@@ -45,6 +45,13 @@ inline constexpr std::int64_t kMaxCanonicalInteger = (std::int64_t{1} << 53) - 1
 // binary value, or nesting deeper than kMaxJsonDepth.
 [[nodiscard]] Result<std::string> CanonicalJson(const nlohmann::json& value);
 
+// `text` parsed, when it is canonical JSON: exactly the bytes CanonicalJson writes for the
+// value it holds. (Duplicate members cannot pass: the parsed object keeps one of them, so
+// its canonical form differs from `text`.) For signed records, whose bytes must already be
+// canonical; about twice as fast as ParseJson followed by CanonicalJson.
+// Errors: as ParseJson and CanonicalJson, and kInvalidArgument "not canonical JSON".
+[[nodiscard]] Result<nlohmann::json> ParseCanonicalJson(std::string_view text, int max_depth = kMaxJsonDepth);
+
 // Returns `text` with every ill-formed UTF-8 sequence replaced by U+FFFD
 // (one replacement per maximal ill-formed subpart, as Unicode §3.9 and the
 // WHATWG decoder do). Valid input is returned unchanged. For text taken from web pages.
