@@ -106,8 +106,8 @@ def main():
                         note="medians: open %.1f, WARC+fsync %.1f, record+sign %.2f, commit %.1f, log open %.1f, "
                              "checkpoint %.1f ms" % (a["open_for_writing"], a["warc"], a["record_and_sign"], a["commit"],
                                                      a["log_open"], a["checkpoint"]))
-    # The floor under every end-to-end command: loading embarc and its shared libraries
-    # (libcurl alone brings some thirty), before main does anything.
+    # The floor under every end-to-end command: loading embarc and the shared libraries it
+    # links (libc and libm; libcurl is loaded only by the commands that fetch or parse URLs).
     cmd = [benchlib.EMBARC, "--version"]
     benchlib.record(GROUP, "scale.startup_ms", "embarc --version: process start, the floor under any command", "ms",
                     [benchlib.run_timed(cmd).wall * 1000 for _ in range(runs)], shlex.join(cmd), higher_is_better=False)

@@ -2,6 +2,7 @@
 // parse URLs start without it, the others load it and work through it.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 
 #include "support/support.h"
@@ -34,4 +35,18 @@ TEST_CASE("curl library: --version starts without libcurl, extract loads it and 
   CHECK(LoadedLibcurl(extract));
   // The URL went through libcurl's parser: normalised, the tracking parameter dropped.
   CHECK(extract.out.find("\"url\":\"https://twitter.com/a/status/1234567890123\"") != std::string::npos);
+}
+
+TEST_CASE("curl library: a libcurl that cannot be loaded is one line on stderr and exit 5", "[net][cli]") {
+  TempDir dir;
+  // The loader looks in LD_LIBRARY_PATH first: a file there by that name that is no library.
+  WriteFileText(dir.path() / "libcurl.so.4", "not a shared object");
+  const auto page = dir.path() / "page.html";
+  WriteFileText(page, R"(<iframe src="https://www.youtube.com/embed/eiHXASgRTcA"></iframe>)");
+  const CommandResult r = RunCommand({EmbarcBinary(), "extract", page.string()}, {"LD_LIBRARY_PATH=" + dir.path().string()});
+  CHECK(r.exit_code == 5);
+  CHECK(r.err.rfind("embarc: cannot load libcurl (libcurl.so.4): dlopen: ", 0) == 0);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  // --version never needs it.
+  CHECK(RunCommand({EmbarcBinary(), "--version"}, {"LD_LIBRARY_PATH=" + dir.path().string()}).exit_code == 0);
 }
