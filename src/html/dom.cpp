@@ -31,8 +31,9 @@ using ascii::EqualsNoCase;
 // mishandles (one is "<table><svg><select><desc><select><tbody>": src/parser.c:714,
 // node_qualified_tag_is). A failed assertion would abort the whole process. While a
 // thread is inside gumbo_parse_with_options, GumboParse sets kGumboEscape to a jump
-// buffer, and __assert_fail below (which the dynamic linker binds Gumbo's calls to,
-// since the executable defines it) jumps back there instead. Everything Gumbo
+// buffer, and __assert_fail below (which Gumbo's calls bind to, since the executable
+// defines it: at link time when Gumbo is linked statically, at load time when it is a
+// shared library) jumps back there instead. Everything Gumbo
 // allocated lives in the document's arena and is dropped with it (also what came
 // from malloc past the arena's limit); Gumbo keeps no global state.
 struct GumboFailure {
