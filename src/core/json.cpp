@@ -270,7 +270,11 @@ std::string SanitizeUtf8(std::string_view text) {
   return out;
 }
 
-Result<nlohmann::json> ParseJson(std::string_view text, int max_depth) {
+namespace {
+
+// The size and depth limits, then nlohmann's parser (with `on_event`, if given), never throwing.
+Result<nlohmann::json> ParseWithinLimits(std::string_view text, int max_depth,
+                                         const nlohmann::json::parser_callback_t& on_event) {
   if (text.size() > kMaxJsonBytes) {
     return Fail(ErrorCode::kLimitExceeded, "JSON text of " + std::to_string(text.size()) +
                                                " bytes exceeds the limit of " + std::to_string(kMaxJsonBytes));
@@ -278,6 +282,19 @@ Result<nlohmann::json> ParseJson(std::string_view text, int max_depth) {
   if (DepthExceeds(text, max_depth)) {
     return Fail(ErrorCode::kLimitExceeded, "JSON nests deeper than " + std::to_string(max_depth) + " levels");
   }
+  try {
+    nlohmann::json value = nlohmann::json::parse(text.begin(), text.end(), on_event, /*allow_exceptions=*/false);
+    if (value.is_discarded()) return Fail(ErrorCode::kInvalidArgument, "malformed JSON or invalid UTF-8");
+    return value;
+  } catch (const std::exception& e) {
+    // allow_exceptions=false covers syntax errors; this catches anything else (e.g. bad_alloc).
+    return Fail(ErrorCode::kInvalidArgument, std::string("JSON parse failed: ") + e.what());
+  }
+}
+
+}  // namespace
+
+Result<nlohmann::json> ParseJson(std::string_view text, int max_depth) {
   // Member names seen so far, one set per open object, to reject duplicates.
   std::vector<std::set<std::string>> open_objects;
   std::string duplicate;
@@ -295,35 +312,16 @@ Result<nlohmann::json> ParseJson(std::string_view text, int max_depth) {
         }
         return true;
       };
-  try {
-    nlohmann::json value = nlohmann::json::parse(text.begin(), text.end(), on_event, /*allow_exceptions=*/false);
-    if (value.is_discarded()) return Fail(ErrorCode::kInvalidArgument, "malformed JSON or invalid UTF-8");
-    if (!duplicate.empty()) {
-      return Fail(ErrorCode::kInvalidArgument, "JSON object has a duplicate member \"" + SanitizeUtf8(duplicate) + "\"");
-    }
-    return value;
-  } catch (const std::exception& e) {
-    // allow_exceptions=false covers syntax errors; this catches anything else (e.g. bad_alloc).
-    return Fail(ErrorCode::kInvalidArgument, std::string("JSON parse failed: ") + e.what());
+  EMBARC_ASSIGN_OR_RETURN(nlohmann::json value, ParseWithinLimits(text, max_depth, on_event));
+  if (!duplicate.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "JSON object has a duplicate member \"" + SanitizeUtf8(duplicate) + "\"");
   }
+  return value;
 }
 
 Result<nlohmann::json> ParseCanonicalJson(std::string_view text, int max_depth) {
-  if (text.size() > kMaxJsonBytes) {
-    return Fail(ErrorCode::kLimitExceeded, "JSON text of " + std::to_string(text.size()) +
-                                               " bytes exceeds the limit of " + std::to_string(kMaxJsonBytes));
-  }
-  if (DepthExceeds(text, max_depth)) {
-    return Fail(ErrorCode::kLimitExceeded, "JSON nests deeper than " + std::to_string(max_depth) + " levels");
-  }
-  nlohmann::json value;
-  try {
-    // No callback (ParseJson's duplicate check): the comparison below rejects duplicates.
-    value = nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  } catch (const std::exception& e) {
-    return Fail(ErrorCode::kInvalidArgument, std::string("JSON parse failed: ") + e.what());
-  }
-  if (value.is_discarded()) return Fail(ErrorCode::kInvalidArgument, "malformed JSON or invalid UTF-8");
+  // No callback (ParseJson's duplicate check): the comparison below rejects duplicates.
+  EMBARC_ASSIGN_OR_RETURN(nlohmann::json value, ParseWithinLimits(text, max_depth, nullptr));
   EMBARC_ASSIGN_OR_RETURN(std::string canonical, CanonicalJson(value));
   if (canonical != text) return Fail(ErrorCode::kInvalidArgument, "not canonical JSON");
   return value;

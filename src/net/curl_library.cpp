@@ -113,6 +113,17 @@ const CurlFunctions& Curl() {
   return functions;
 }
 
+// The variadic setters take one argument, whose type follows from the option's number (the
+// CURLOPTTYPE_ ranges, which CURLMOPT_ options share, as libcurl itself reads it).
+template <typename Code, typename Handle, typename Option>
+Code ForwardOption(Code (*setopt)(Handle*, Option, ...), Handle* handle, Option option, va_list args) {
+  const int o = static_cast<int>(option);
+  if (o < CURLOPTTYPE_OBJECTPOINT) return setopt(handle, option, va_arg(args, long));
+  if (o >= CURLOPTTYPE_FUNCTIONPOINT && o < CURLOPTTYPE_OFF_T) return setopt(handle, option, va_arg(args, void (*)()));
+  if (o >= CURLOPTTYPE_OFF_T && o < CURLOPTTYPE_BLOB) return setopt(handle, option, va_arg(args, curl_off_t));
+  return setopt(handle, option, va_arg(args, void*));  // object pointers, strings, lists and blobs
+}
+
 }  // namespace
 
 extern "C" {
@@ -122,22 +133,10 @@ void curl_easy_cleanup(CURL* h) { Curl().easy_cleanup(h); }
 CURLcode curl_easy_perform(CURL* h) { return Curl().easy_perform(h); }
 const char* curl_easy_strerror(CURLcode c) { return Curl().easy_strerror(c); }
 
-// The variadic setters take one argument, whose type follows from the option's number (the
-// CURLOPTTYPE_ ranges, as libcurl itself reads it).
 CURLcode curl_easy_setopt(CURL* h, CURLoption option, ...) {
   va_list args;
   va_start(args, option);
-  CURLcode rc;
-  const int o = static_cast<int>(option);
-  if (o < CURLOPTTYPE_OBJECTPOINT) {
-    rc = Curl().easy_setopt(h, option, va_arg(args, long));
-  } else if (o >= CURLOPTTYPE_FUNCTIONPOINT && o < CURLOPTTYPE_OFF_T) {
-    rc = Curl().easy_setopt(h, option, va_arg(args, void (*)()));
-  } else if (o >= CURLOPTTYPE_OFF_T && o < CURLOPTTYPE_BLOB) {
-    rc = Curl().easy_setopt(h, option, va_arg(args, curl_off_t));
-  } else {  // object pointers, strings, lists and blobs
-    rc = Curl().easy_setopt(h, option, va_arg(args, void*));
-  }
+  const CURLcode rc = ForwardOption(Curl().easy_setopt, h, option, args);
   va_end(args);
   return rc;
 }
@@ -164,17 +163,7 @@ const char* curl_multi_strerror(CURLMcode c) { return Curl().multi_strerror(c); 
 CURLMcode curl_multi_setopt(CURLM* m, CURLMoption option, ...) {
   va_list args;
   va_start(args, option);
-  CURLMcode rc;
-  const int o = static_cast<int>(option);
-  if (o < CURLOPTTYPE_OBJECTPOINT) {
-    rc = Curl().multi_setopt(m, option, va_arg(args, long));
-  } else if (o >= CURLOPTTYPE_FUNCTIONPOINT && o < CURLOPTTYPE_OFF_T) {
-    rc = Curl().multi_setopt(m, option, va_arg(args, void (*)()));
-  } else if (o >= CURLOPTTYPE_OFF_T) {
-    rc = Curl().multi_setopt(m, option, va_arg(args, curl_off_t));
-  } else {
-    rc = Curl().multi_setopt(m, option, va_arg(args, void*));
-  }
+  const CURLMcode rc = ForwardOption(Curl().multi_setopt, m, option, args);
   va_end(args);
   return rc;
 }
